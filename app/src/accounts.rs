@@ -1,0 +1,46 @@
+//! Account server functions: register, log in, log out, who am I.
+//!
+//! Register, log in and log out take form-encoded input so their `ActionForm`s work with
+//! JavaScript off; on success they redirect (a real 302 for plain forms), on failure a plain
+//! form is sent back to its page with the error code in the query.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use shared::Me;
+
+#[server(prefix = "/api", endpoint = "accounts/register")]
+pub async fn register(username: String, display_name: String, password: String) -> Result<Me, AppError> {
+    use crate::backend::{backend, form_error, start_session};
+    let result: Result<Me, AppError> = async {
+        let me = backend()?.register(username, display_name, password).await?;
+        start_session(me.id).await?;
+        Ok(me)
+    }
+    .await;
+    result.inspect(|_| leptos_axum::redirect("/chat")).map_err(|e| form_error("/register", e))
+}
+
+#[server(prefix = "/api", endpoint = "accounts/login")]
+pub async fn login(username: String, password: String) -> Result<Me, AppError> {
+    use crate::backend::{backend, client_info, form_error, start_session};
+    let result: Result<Me, AppError> = async {
+        let me = backend()?.login(username, password, client_info().await).await?;
+        start_session(me.id).await?;
+        Ok(me)
+    }
+    .await;
+    result.inspect(|_| leptos_axum::redirect("/chat")).map_err(|e| form_error("/login", e))
+}
+
+#[server(prefix = "/api", endpoint = "accounts/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    crate::backend::end_session().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "accounts/me", input = server_fn::codec::Json)]
+pub async fn current_user() -> Result<Me, AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.me(user).await?)
+}

@@ -1,0 +1,127 @@
+//! Server-only glue between server functions and the `server` crate.
+//!
+//! [`Backend`] is everything the app may ask of the server; the `server` crate implements it and
+//! provides it as context. This module also owns the session keys, so server functions stay
+//! one-liners: `let (backend, me) = backend::caller().await?;`.
+
+use crate::error::AppError;
+use async_trait::async_trait;
+use leptos::prelude::*;
+use shared::{ApiError, ErrorCode, Me, UserId};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use tower_sessions::Session;
+
+const USER_KEY: &str = "user_id";
+
+/// Who is asking, beyond their session: used for throttling.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientInfo {
+    pub ip: IpAddr,
+}
+
+/// What server functions may ask of the server. Every method authorizes its caller itself.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    async fn register(&self, username: String, display_name: String, password: String) -> Result<Me, ApiError>;
+    async fn login(&self, username: String, password: String, client: ClientInfo) -> Result<Me, ApiError>;
+    async fn me(&self, user: UserId) -> Result<Me, ApiError>;
+}
+
+/// The handle the server provides as Leptos context.
+pub type SharedBackend = Arc<dyn Backend>;
+
+pub fn backend() -> Result<SharedBackend, AppError> {
+    use_context::<SharedBackend>().ok_or_else(|| ApiError::internal().into())
+}
+
+async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|_| ApiError::internal().into())
+}
+
+/// The backend and the logged-in user, or `unauthorized`.
+pub async fn caller() -> Result<(SharedBackend, UserId), AppError> {
+    let session = session().await?;
+    let user = session
+        .get::<UserId>(USER_KEY)
+        .await
+        .map_err(|_| AppError::from(ApiError::internal()))?
+        .ok_or_else(|| AppError::from(ApiError::unauthorized()))?;
+    Ok((backend()?, user))
+}
+
+pub async fn client_info() -> ClientInfo {
+    let ip = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
+        .await
+        .map(|info| info.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    ClientInfo { ip }
+}
+
+/// Starts an authenticated session under a fresh id (no session fixation).
+pub async fn start_session(user: UserId) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(|_| AppError::from(ApiError::internal()))?;
+    session.insert(USER_KEY, user).await.map_err(|_| AppError::from(ApiError::internal()))
+}
+
+/// Deletes the session on the server, so its cookie is worthless even if kept.
+pub async fn end_session() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(|_| ApiError::internal().into())
+}
+
+/// Sets the HTTP status of the current server-function answer from an error code.
+pub fn set_status(code: ErrorCode) {
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(code.http_status()) {
+            options.set_status(status);
+        }
+    }
+}
+
+fn request_parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+/// True when the request is a plain HTML form post (JavaScript off), not a `fetch`.
+pub fn is_plain_form_post() -> bool {
+    request_parts()
+        .and_then(|parts| parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(|v| v.contains("text/html")))
+        .unwrap_or(false)
+}
+
+/// Without JavaScript a failed form post must come back as a page: redirect to `page` with the
+/// error's code (and field) in the query, which the page turns into a message.
+pub fn form_error(page: &str, error: AppError) -> AppError {
+    if is_plain_form_post() {
+        let mut target = format!("{page}?error={}", error.code().as_str());
+        if let Some(field) = error.field() {
+            target.push_str("&field=");
+            target.push_str(field);
+        }
+        leptos_axum::redirect(&target);
+    }
+    error
+}
+
+/// Hands the CSP nonce the security middleware chose for this response to Leptos, which puts
+/// it on the hydration scripts.
+pub fn provide_request_nonce() {
+    if let Some(nonce) = request_parts().and_then(|parts| parts.extensions.get::<RequestNonce>().cloned()) {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
+/// The per-response CSP nonce, put in request extensions by the server's security middleware.
+#[derive(Clone, Debug)]
+pub struct RequestNonce(pub String);
+
+/// The theme cookie of the current request, if any.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = request_parts()?;
+    let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
+    header.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name).then(|| value.to_owned())
+    })
+}

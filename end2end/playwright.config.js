@@ -1,0 +1,52 @@
+// Browser tests against the real server binary built by `cargo leptos build`, in Debian's
+// Chromium (never a downloaded browser). The server gets a fresh SQLite database each run.
+const { defineConfig, devices } = require('@playwright/test');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const target = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+const profile = process.env.E2E_PROFILE || 'debug';
+const port = process.env.E2E_PORT || '3100';
+const baseURL = `http://127.0.0.1:${port}`;
+const dataDir = path.join(__dirname, '.data');
+
+module.exports = defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
+  webServer: {
+    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${path.join(target, profile, 'server')}"`,
+    url: `${baseURL}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      LEPTOS_OUTPUT_NAME: 'messenger',
+      LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      DATABASE_URL: `sqlite://${dataDir}/e2e.db?mode=rwc`,
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,15 @@
+//! The database schema, as ordered migrations. The server applies them at start; they must run
+//! on SQLite and PostgreSQL alike, so anything backend-specific branches on the backend.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_accounts::Migration)]
+    }
+}

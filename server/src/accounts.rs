@@ -1,0 +1,12 @@
+//! Accounts: registration, password log-in with throttling, and profile reads.
+//!
+//! Owns the `users` table. Never returns a password hash to anyone; log-in answers a wrong
+//! username and a wrong password identically, in about the same time.
+
+pub mod entity;
+pub mod password;
+mod service;
+mod throttle;
+
+pub use service::Accounts;
+pub use throttle::LoginThrottle;

@@ -1,0 +1,39 @@
+use sea_orm::entity::prelude::*;
+use shared::{Me, UserId, UserView};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Lower-cased; unique.
+    pub username: String,
+    pub display_name: String,
+    pub about: String,
+    pub password_hash: String,
+    pub created_at: i64,
+    pub last_seen_at: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for Me {
+    fn from(user: Model) -> Self {
+        Self {
+            id: UserId(user.id),
+            username: user.username,
+            display_name: user.display_name,
+            about: user.about,
+            created_at: user.created_at,
+        }
+    }
+}
+
+impl From<Model> for UserView {
+    fn from(user: Model) -> Self {
+        Self { id: UserId(user.id), username: user.username, display_name: user.display_name }
+    }
+}

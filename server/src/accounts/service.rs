@@ -1,0 +1,82 @@
+use super::entity::{self, ActiveModel, Column, Entity};
+use super::{password, LoginThrottle};
+use crate::db::now_ms;
+use crate::error::{Error, Result};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr};
+use shared::{validate, ErrorCode, Me, UserId};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Accounts {
+    db: DatabaseConnection,
+    throttle: Arc<LoginThrottle>,
+}
+
+impl Accounts {
+    pub fn new(db: DatabaseConnection, throttle: Arc<LoginThrottle>) -> Self {
+        Self { db, throttle }
+    }
+
+    pub async fn register(&self, username: &str, display_name: &str, password: String) -> Result<Me> {
+        let username = validate::username(username)?;
+        let display_name = validate::display_name(display_name)?;
+        validate::password(&password)?;
+        let password_hash = password::hash(password).await?;
+        let user = ActiveModel {
+            username: Set(username),
+            display_name: Set(display_name),
+            about: Set(String::new()),
+            password_hash: Set(password_hash),
+            created_at: Set(now_ms()),
+            ..Default::default()
+        };
+        match user.insert(&self.db).await {
+            Ok(user) => Ok(user.into()),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                Err(Error::Api(shared::ApiError {
+                    code: ErrorCode::Conflict,
+                    message: "That username is taken. Try another one.".into(),
+                    field: Some("username".into()),
+                }))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Checks a username and password. Unknown user and wrong password answer the same.
+    pub async fn login(&self, username: &str, password: String, ip: IpAddr) -> Result<Me> {
+        let username = username.trim().to_lowercase();
+        if !self.throttle.allow(&username, ip) {
+            return Err(Error::rate_limited());
+        }
+        let too_long = password.chars().count() > shared::limits::PASSWORD_MAX;
+        let user = if too_long || username.len() > shared::limits::USERNAME_MAX {
+            None
+        } else {
+            Entity::find().filter(Column::Username.eq(&username)).one(&self.db).await?
+        };
+        let ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+        match user {
+            Some(user) if ok => Ok(user.into()),
+            _ => Err(Error::code(ErrorCode::InvalidCredentials, "Wrong username or password.")),
+        }
+    }
+
+    /// The caller's own account; a session whose user is gone counts as logged out.
+    pub async fn me(&self, user: UserId) -> Result<Me> {
+        Entity::find_by_id(user.0)
+            .one(&self.db)
+            .await?
+            .map(Me::from)
+            .ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))
+    }
+
+    pub async fn find(&self, user: UserId) -> Result<Option<entity::Model>> {
+        Ok(Entity::find_by_id(user.0).one(&self.db).await?)
+    }
+
+    pub fn forget_idle_throttles(&self) {
+        self.throttle.forget_idle();
+    }
+}

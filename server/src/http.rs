@@ -1,0 +1,52 @@
+//! HTTP wiring: routes, layers and the handlers that are only glue. Domain logic lives in the
+//! domain modules; this module only decides which request goes where and through what.
+
+mod pages;
+pub mod security;
+
+use crate::realtime::ws_handler;
+use crate::state::AppState;
+use app::{shell, App};
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use shared::limits::MAX_API_BODY_BYTES;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+pub const SESSION_COOKIE: &str = "messenger_session";
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(crate::sessions::DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.session_idle_secs)));
+
+    let context = {
+        let backend = state.backend.clone();
+        move || provide_context(backend.clone())
+    };
+    // leptos_routes_with_context also mounts every server function at its `/api/...` endpoint.
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        .layer(middleware::from_fn(pages::guard))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+
+    Router::new()
+        .route("/ws", get(ws_handler))
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(pages)
+        .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES))
+        .layer(middleware::from_fn(security::reject_large_bodies))
+        .layer(middleware::from_fn_with_state(state.clone(), security::require_same_origin))
+        .layer(sessions)
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}

@@ -1,0 +1,134 @@
+//! Cross-origin protection and security headers.
+//!
+//! Leptos server functions do no CSRF check, so every state-changing request (any method but
+//! GET/HEAD/OPTIONS) must come from an allowed origin: `Origin` must match `PUBLIC_ORIGIN`
+//! (or, when that is unset, the request's own `Host`); without `Origin`, `Sec-Fetch-Site` must
+//! be `same-origin` or `none`. Requests with neither header come from non-browser clients,
+//! which cannot be driven by a hostile page, and are allowed. The socket upgrade is checked the
+//! same way in `realtime`.
+
+use crate::error::Error;
+use crate::state::AppState;
+use app::backend::RequestNonce;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use http::{header, HeaderMap, HeaderValue, Method};
+use rand::RngCore as _;
+use shared::limits::MAX_API_BODY_BYTES;
+use shared::{ApiError, ErrorCode};
+
+pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let Ok(origin) = origin.to_str() else { return false };
+        if !allowed.is_empty() {
+            return allowed.iter().any(|a| a == origin);
+        }
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+        return matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h));
+    }
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        None => true,
+    }
+}
+
+pub async fn require_same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !origin_allowed(request.headers(), &state.config.public_origins) {
+        tracing::warn!(path = %request.uri().path(), "cross-origin request refused");
+        return Error::code(ErrorCode::BadOrigin, "Cross-origin request refused.").into_response();
+    }
+    next.run(request).await
+}
+
+/// Answers an over-long declared body with a JSON 413 before anything reads it (the body-limit
+/// layer behind this catches bodies that lie about or omit their length).
+pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_API_BODY_BYTES) {
+        let message = format!("Request body is larger than {} KiB.", MAX_API_BODY_BYTES / 1024);
+        return Error::Api(ApiError::new(ErrorCode::PayloadTooLarge, message)).into_response();
+    }
+    next.run(request).await
+}
+
+/// Sets CSP (with a fresh nonce for Leptos' hydration scripts), nosniff, framing and referrer
+/// policy on every response.
+pub async fn headers(mut request: Request, next: Next) -> Response {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    request.extensions_mut().insert(RequestNonce(nonce.clone()));
+    let mut response = next.run(request).await;
+
+    // cargo-leptos' live reload talks to its own port while `cargo leptos watch` runs.
+    let reload = std::env::var("LEPTOS_WATCH")
+        .ok()
+        .map(|_| {
+            let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
+            format!(" ws://127.0.0.1:{port} ws://localhost:{port}")
+        })
+        .unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
+         connect-src 'self'{reload}; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'; manifest-src 'self'"
+    );
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), geolocation=(), microphone=(self)"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn same_host_origin_is_allowed_without_configuration() {
+        assert!(origin_allowed(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]), &[]));
+        assert!(!origin_allowed(&headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]), &[]));
+        assert!(!origin_allowed(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]), &[]));
+    }
+
+    #[test]
+    fn configured_origins_are_the_only_ones_allowed() {
+        let allowed = vec!["https://chat.example.com".to_owned()];
+        assert!(origin_allowed(&headers(&[("origin", "https://chat.example.com")]), &allowed));
+        assert!(!origin_allowed(
+            &headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]),
+            &allowed
+        ));
+    }
+
+    #[test]
+    fn fetch_metadata_decides_when_origin_is_missing() {
+        assert!(!origin_allowed(&headers(&[("sec-fetch-site", "cross-site")]), &[]));
+        assert!(origin_allowed(&headers(&[("sec-fetch-site", "same-origin")]), &[]));
+        assert!(origin_allowed(&headers(&[]), &[]), "non-browser clients send neither");
+    }
+}

@@ -1,0 +1,88 @@
+//! The messenger's backend: an axum server that renders the Leptos app, answers its server
+//! functions, and holds one WebSocket per browser tab.
+//!
+//! Modules are domain nouns (`accounts`, `sessions`, `realtime`); `http` only wires them up.
+//! [`Application::build`] is used by `main` and by the integration tests alike, so the tests
+//! run exactly the server people use.
+
+pub mod accounts;
+mod backend;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod realtime;
+pub mod sessions;
+pub mod state;
+
+use accounts::{Accounts, LoginThrottle};
+use config::Config;
+use leptos::config::LeptosOptions;
+use realtime::Hub;
+use state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_sessions::session_store::ExpiredDeletion;
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database and assembles the router, serving on `listener`.
+    pub async fn build(config: Config, leptos: LeptosOptions, listener: TcpListener) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url).await?;
+        let accounts = Accounts::new(db.clone(), Arc::new(LoginThrottle::new()));
+        let hub = Hub::default();
+        let backend = Arc::new(backend::Services { accounts: accounts.clone() });
+        let state = AppState { config: Arc::new(config), db, hub, accounts, backend, leptos };
+        spawn_housekeeping(state.clone());
+        Ok(Self { listener, router: http::router(state.clone()), state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// Periodically drops expired sessions and idle throttle state.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let store = sessions::DbSessionStore::new(state.db.clone());
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "deleting expired sessions failed");
+            }
+            state.accounts.forget_idle_throttles();
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,25 @@
+//! Starts the messenger: configuration from the environment, then serve until Ctrl-C/SIGTERM.
+
+use server::{config::Config, Application};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    let config = Config::from_env();
+    let leptos = leptos::config::get_configuration(None)?.leptos_options;
+    let listener = tokio::net::TcpListener::bind(leptos.site_addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, database = %redact(&config.database_url), "messenger listening");
+    Application::build(config, leptos, listener).await?.run().await?;
+    Ok(())
+}
+
+/// The database URL without its password, for the log.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}

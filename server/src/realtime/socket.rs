@@ -1,0 +1,178 @@
+//! The `/ws` endpoint: checks Origin and session before upgrading, then runs one reader and one
+//! writer per socket, ending both when either ends.
+//!
+//! The loop is generic over any `Sink`/`Stream` of messages so tests can drive it without a
+//! network. Limits: 64 KiB per frame (bigger closes with 1009), a per-connection frame rate
+//! (excess frames get `rate_limited` errors, a sustained flood is closed with 1008), and an
+//! idle timeout of three heartbeats.
+
+use super::hub::{Hub, SOCKET_QUEUE};
+use crate::http::security::origin_allowed;
+use crate::state::AppState;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use shared::frames::{ClientFrame, ServerFrame};
+use shared::limits::{HEARTBEAT_SECS, MAX_FRAME_BYTES};
+use shared::{ApiError, ErrorCode, UserId};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tower_sessions::Session;
+
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_TOO_BIG: u16 = 1009;
+/// Frames a second a client may send, with a burst allowance.
+const FRAMES_PER_SEC: u32 = 20;
+const FRAME_BURST: u32 = 60;
+/// Refused frames in a row after which the socket is closed.
+const MAX_REFUSED: u32 = 100;
+
+pub async fn ws_handler(
+    State(state): State<AppState>,
+    session: Session,
+    headers: http::HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&headers, &state.config.public_origins) {
+        return crate::error::Error::code(ErrorCode::BadOrigin, "Cross-origin socket refused.").into_response();
+    }
+    let user = match session.get::<UserId>("user_id").await {
+        Ok(Some(user)) => user,
+        _ => return crate::error::Error::Api(ApiError::unauthorized()).into_response(),
+    };
+    let hub = state.hub.clone();
+    upgrade
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket: WebSocket| async move {
+            let (sink, stream) = socket.split();
+            serve_socket(sink, stream, user, hub).await;
+        })
+}
+
+/// Runs one authenticated socket until the client leaves, times out or misbehaves.
+pub async fn serve_socket<W, R, E>(mut sink: W, mut stream: R, user: UserId, hub: Hub)
+where
+    W: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send,
+{
+    let (tx, mut rx) = mpsc::channel::<Arc<ServerFrame>>(SOCKET_QUEUE);
+    let _registration = hub.register(user, tx.clone());
+    let hello = ServerFrame::Hello { user_id: user, heartbeat_secs: HEARTBEAT_SECS };
+    if send(&mut sink, &hello).await.is_err() {
+        return;
+    }
+
+    // The reader tells the writer how to end: with a close frame, or just by stopping.
+    let (close_tx, mut close_rx) = oneshot::channel::<Option<Message>>();
+    let writer = async move {
+        loop {
+            tokio::select! {
+                biased;
+                closing = &mut close_rx => {
+                    if let Ok(Some(close)) = closing {
+                        let _ = sink.send(close).await;
+                    }
+                    let _ = sink.close().await;
+                    return;
+                }
+                frame = rx.recv() => match frame {
+                    Some(frame) if send(&mut sink, &frame).await.is_ok() => {}
+                    _ => return,
+                },
+            }
+        }
+    };
+    let mut writer = std::pin::pin!(writer);
+    tokio::select! {
+        () = &mut writer => {}
+        closing = read_loop(&mut stream, &tx) => {
+            let _ = close_tx.send(closing);
+            let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+        }
+    }
+}
+
+/// Reads frames until the client leaves or must be closed; returns the close frame to send.
+async fn read_loop<R, E>(stream: &mut R, tx: &mpsc::Sender<Arc<ServerFrame>>) -> Option<Message>
+where
+    R: Stream<Item = Result<Message, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let limiter = frame_limiter();
+    let mut refused = 0u32;
+    let idle = Duration::from_secs(HEARTBEAT_SECS * 3);
+    loop {
+        let message = match tokio::time::timeout(idle, stream.next()).await {
+            Err(_) => return Some(close(CLOSE_POLICY, "idle timeout")),
+            Ok(None) => return None,
+            Ok(Some(Err(e))) => {
+                let text = e.to_string();
+                // tungstenite reports an oversized message as a capacity error.
+                return (text.contains("too long") || text.contains("Space limit") || text.contains("apacity"))
+                    .then(|| close(CLOSE_TOO_BIG, "frame too large"));
+            }
+            Ok(Some(Ok(message))) => message,
+        };
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(_) => return None,
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Binary(_) => {
+                let _ = tx.try_send(error_frame(ErrorCode::InvalidInput, "Frames are JSON text."));
+                continue;
+            }
+        };
+        if text.len() > MAX_FRAME_BYTES {
+            return Some(close(CLOSE_TOO_BIG, "frame too large"));
+        }
+        if limiter.check().is_err() {
+            refused += 1;
+            if refused >= MAX_REFUSED {
+                return Some(close(CLOSE_POLICY, "too many frames"));
+            }
+            let _ = tx.try_send(error_frame(ErrorCode::RateLimited, "Slow down: too many frames."));
+            continue;
+        }
+        refused = 0;
+        let reply = match serde_json::from_str::<ClientFrame>(&text) {
+            Ok(frame) => handle(frame),
+            Err(e) => Some(error_frame(ErrorCode::InvalidInput, format!("Unreadable frame: {e}"))),
+        };
+        if let Some(reply) = reply {
+            if tx.send(reply).await.is_err() {
+                return None;
+            }
+        }
+    }
+}
+
+fn handle(frame: ClientFrame) -> Option<Arc<ServerFrame>> {
+    match frame {
+        ClientFrame::Ping { nonce } => Some(Arc::new(ServerFrame::Pong { nonce })),
+    }
+}
+
+fn frame_limiter() -> DefaultDirectRateLimiter {
+    let rate = NonZeroU32::new(FRAMES_PER_SEC).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(FRAME_BURST).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+}
+
+fn error_frame(code: ErrorCode, message: impl Into<String>) -> Arc<ServerFrame> {
+    Arc::new(ServerFrame::Error { error: ApiError::new(code, message) })
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+}
+
+async fn send<W: Sink<Message> + Unpin>(sink: &mut W, frame: &ServerFrame) -> Result<(), ()> {
+    let text = serde_json::to_string(frame).map_err(|_| ())?;
+    sink.send(Message::Text(text.into())).await.map_err(|_| ())
+}

@@ -1,0 +1,131 @@
+use crate::helpers::{spawn_app, TestApp, User};
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+fn request(app: &TestApp, cookie: Option<String>, origin: Option<&str>) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut req = format!("ws://{}/ws", app.addr).into_client_request().expect("request");
+    if let Some(cookie) = cookie {
+        req.headers_mut().insert("cookie", cookie.parse().expect("header"));
+    }
+    if let Some(origin) = origin {
+        req.headers_mut().insert("origin", origin.parse().expect("header"));
+    }
+    req
+}
+
+async fn connect(app: &TestApp, user: &User) -> Socket {
+    let origin = format!("http://{}", app.addr);
+    let (socket, _) = tokio_tungstenite::connect_async(request(app, user.cookie_header(), Some(&origin)))
+        .await
+        .expect("connect");
+    socket
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+            .await
+            .expect("a frame within 5 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = msg {
+            return serde_json::from_str(&text).expect("json frame");
+        }
+    }
+}
+
+fn upgrade_status(result: Result<impl Sized, tokio_tungstenite::tungstenite::Error>) -> u16 {
+    match result {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => res.status().as_u16(),
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("upgrade should have been refused"),
+    }
+}
+
+#[tokio::test]
+async fn an_authenticated_socket_says_hello_and_answers_pings() {
+    let app = spawn_app().await;
+    let user = app.registered("quinn").await;
+    let me: Value = user.me().await.json().await.expect("me");
+    let mut socket = connect(&app, &user).await;
+    let hello = next_json(&mut socket).await;
+    assert_eq!(hello["type"], "hello");
+    assert_eq!(hello["user_id"], me["id"]);
+    socket.send(Message::text(json!({"type": "ping", "nonce": 42}).to_string())).await.expect("send");
+    assert_eq!(next_json(&mut socket).await, json!({"type": "pong", "nonce": 42}));
+}
+
+#[tokio::test]
+async fn malformed_frames_get_an_error_and_the_connection_survives() {
+    let app = spawn_app().await;
+    let user = app.registered("rita").await;
+    let mut socket = connect(&app, &user).await;
+    next_json(&mut socket).await;
+    for garbage in ["not json", "{\"type\":\"launch\"}", "{\"type\":\"ping\",\"nonce\":\"x\"}", "[]"] {
+        socket.send(Message::text(garbage)).await.expect("send");
+        let frame = next_json(&mut socket).await;
+        assert_eq!((frame["type"].as_str(), frame["code"].as_str()), (Some("error"), Some("invalid_input")), "{garbage}");
+    }
+    socket.send(Message::text(json!({"type": "ping", "nonce": 1}).to_string())).await.expect("send");
+    assert_eq!(next_json(&mut socket).await["type"], "pong");
+}
+
+#[tokio::test]
+async fn an_oversized_frame_closes_the_socket_with_1009() {
+    let app = spawn_app().await;
+    let user = app.registered("sam").await;
+    let mut socket = connect(&app, &user).await;
+    next_json(&mut socket).await;
+    let big = format!("{{\"type\":\"ping\",\"nonce\":1,\"pad\":\"{}\"}}", "x".repeat(70 * 1024));
+    let _ = socket.send(Message::text(big)).await;
+    let mut close_code = None;
+    while let Ok(Some(msg)) = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next()).await {
+        match msg {
+            Ok(Message::Close(frame)) => {
+                close_code = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    assert_eq!(close_code, Some(1009));
+}
+
+#[tokio::test]
+async fn a_flood_of_frames_is_rate_limited() {
+    let app = spawn_app().await;
+    let user = app.registered("tina").await;
+    let mut socket = connect(&app, &user).await;
+    next_json(&mut socket).await;
+    for nonce in 0..80 {
+        socket.send(Message::text(json!({"type": "ping", "nonce": nonce}).to_string())).await.expect("send");
+    }
+    let mut limited = 0;
+    for _ in 0..80 {
+        let frame = next_json(&mut socket).await;
+        if frame["code"] == "rate_limited" {
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "some of 80 instant frames must be refused");
+}
+
+#[tokio::test]
+async fn the_socket_requires_a_session() {
+    let app = spawn_app().await;
+    let origin = format!("http://{}", app.addr);
+    let result = tokio_tungstenite::connect_async(request(&app, None, Some(&origin))).await;
+    assert_eq!(upgrade_status(result), 401);
+}
+
+#[tokio::test]
+async fn the_socket_refuses_a_foreign_origin() {
+    let app = spawn_app().await;
+    let user = app.registered("uma").await;
+    let result = tokio_tungstenite::connect_async(request(&app, user.cookie_header(), Some("https://evil.example"))).await;
+    assert_eq!(upgrade_status(result), 403);
+}

@@ -1,0 +1,15 @@
+//! Data and rules shared by the server and the browser: identifiers, the views the API returns,
+//! the WebSocket frames, limits and input validation.
+//!
+//! This crate must compile for `wasm32-unknown-unknown` and stays free of I/O: serde only.
+
+pub mod error;
+pub mod frames;
+pub mod ids;
+pub mod limits;
+pub mod user;
+pub mod validate;
+
+pub use error::{ApiError, ErrorCode};
+pub use ids::UserId;
+pub use user::{Me, UserView};

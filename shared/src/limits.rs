@@ -1,0 +1,16 @@
+//! Limits enforced by the server and announced by the UI before the user hits them.
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const DISPLAY_NAME_MAX: usize = 64;
+pub const PASSWORD_MIN: usize = 8;
+/// Longer inputs only make hashing slower; nobody types more.
+pub const PASSWORD_MAX: usize = 256;
+/// Largest request body a server function accepts.
+pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
+/// Largest WebSocket frame, either direction.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Largest upload.
+pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
+/// The client pings this often; the server closes a socket silent for three times as long.
+pub const HEARTBEAT_SECS: u64 = 20;

@@ -1,0 +1,23 @@
+//! What the API shows of a user. Password hashes have no type here on purpose.
+
+use crate::ids::UserId;
+use serde::{Deserialize, Serialize};
+
+/// Another user, as anyone who may see them sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The logged-in user's own account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub about: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}

@@ -1,0 +1,89 @@
+//! Input rules, checked by the browser for instant feedback and by the server for real.
+//! Each returns the normalised value or an [`ApiError`] naming the field.
+
+use crate::error::ApiError;
+use crate::limits::*;
+
+/// Lower-cased, 3–32 of `a-z 0-9 _ .`, starting with a letter or digit.
+pub fn username(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim().to_lowercase();
+    let len = name.chars().count();
+    if !(USERNAME_MIN..=USERNAME_MAX).contains(&len) {
+        return Err(ApiError::invalid(
+            "username",
+            format!("Username must be {USERNAME_MIN} to {USERNAME_MAX} characters."),
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.';
+    if !name.chars().all(allowed) || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(ApiError::invalid(
+            "username",
+            "Username may use letters, digits, '_' and '.', and must start with a letter or digit.",
+        ));
+    }
+    Ok(name)
+}
+
+/// Trimmed, 1–64 characters, no control characters.
+pub fn display_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(ApiError::invalid("display_name", "Display name is required."));
+    }
+    if name.chars().count() > DISPLAY_NAME_MAX {
+        return Err(ApiError::invalid(
+            "display_name",
+            format!("Display name must be at most {DISPLAY_NAME_MAX} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::invalid("display_name", "Display name may not contain control characters."));
+    }
+    Ok(name.to_owned())
+}
+
+/// 8–256 characters; not trimmed (spaces are legitimate password characters).
+pub fn password(raw: &str) -> Result<(), ApiError> {
+    let len = raw.chars().count();
+    if len < PASSWORD_MIN {
+        return Err(ApiError::invalid("password", format!("Password must be at least {PASSWORD_MIN} characters.")));
+    }
+    if len > PASSWORD_MAX {
+        return Err(ApiError::invalid("password", format!("Password must be at most {PASSWORD_MAX} characters.")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_to_lower_case() {
+        assert_eq!(username("  Alice_99 ").as_deref(), Ok("alice_99"));
+    }
+
+    #[test]
+    fn usernames_outside_the_rules_are_refused_with_the_field_named() {
+        for bad in ["ab", "", "a b c", "_alice", "al!ce", "Ωmega", &"x".repeat(33), "alice\0"] {
+            let err = username(bad).expect_err(bad);
+            assert_eq!(err.field.as_deref(), Some("username"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn display_names_are_trimmed_and_bounded() {
+        assert_eq!(display_name("  Alice Liddell ").as_deref(), Ok("Alice Liddell"));
+        assert!(display_name("   ").is_err());
+        assert!(display_name(&"é".repeat(65)).is_err());
+        assert!(display_name(&"é".repeat(64)).is_ok());
+        assert!(display_name("bell\u{7}").is_err());
+    }
+
+    #[test]
+    fn passwords_are_bounded_but_not_trimmed() {
+        assert!(password("short").is_err());
+        assert!(password("        ").is_ok());
+        assert!(password(&"p".repeat(PASSWORD_MAX + 1)).is_err());
+    }
+}
