@@ -7,7 +7,10 @@
 use crate::error::AppError;
 use async_trait::async_trait;
 use leptos::prelude::*;
-use shared::{ApiError, ErrorCode, Me, UserId};
+use shared::{
+    ApiError, ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, ErrorCode, HistoryPage, Me,
+    MessageId, MessageView, PresenceView, Receipt, Rev, Role, SearchHit, Seq, SyncPage, UserId, UserView,
+};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -26,6 +29,35 @@ pub trait Backend: Send + Sync + 'static {
     async fn register(&self, username: String, display_name: String, password: String) -> Result<Me, ApiError>;
     async fn login(&self, username: String, password: String, client: ClientInfo) -> Result<Me, ApiError>;
     async fn me(&self, user: UserId) -> Result<Me, ApiError>;
+
+    async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError>;
+    async fn presence(&self, me: UserId, user: UserId) -> Result<PresenceView, ApiError>;
+
+    async fn conversations(&self, me: UserId) -> Result<Vec<ConversationSummary>, ApiError>;
+    async fn conversation(&self, me: UserId, id: ConversationId) -> Result<ConversationDetail, ApiError>;
+    async fn open_direct(&self, me: UserId, user: UserId) -> Result<ConversationSummary, ApiError>;
+    async fn create_group(&self, me: UserId, title: String, members: Vec<UserId>) -> Result<ConversationSummary, ApiError>;
+    async fn rename_group(&self, me: UserId, id: ConversationId, title: String) -> Result<ConversationDetail, ApiError>;
+    async fn add_members(&self, me: UserId, id: ConversationId, members: Vec<UserId>) -> Result<ConversationDetail, ApiError>;
+    async fn remove_member(&self, me: UserId, id: ConversationId, user: UserId) -> Result<ConversationDetail, ApiError>;
+    async fn set_role(&self, me: UserId, id: ConversationId, user: UserId, role: Role) -> Result<ConversationDetail, ApiError>;
+    async fn leave(&self, me: UserId, id: ConversationId) -> Result<(), ApiError>;
+    async fn set_flags(&self, me: UserId, id: ConversationId, flags: ConversationFlags) -> Result<ConversationSummary, ApiError>;
+
+    async fn history(&self, me: UserId, id: ConversationId, before: Option<Seq>) -> Result<HistoryPage, ApiError>;
+    async fn sync(&self, me: UserId, id: ConversationId, after_rev: Rev) -> Result<SyncPage, ApiError>;
+    async fn send(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        client_msg_id: String,
+        body: String,
+        reply_to: Option<MessageId>,
+    ) -> Result<MessageView, ApiError>;
+    async fn edit(&self, me: UserId, message: MessageId, body: String) -> Result<MessageView, ApiError>;
+    async fn delete(&self, me: UserId, message: MessageId) -> Result<MessageView, ApiError>;
+    async fn mark(&self, me: UserId, id: ConversationId, seq: Seq, read: bool) -> Result<Receipt, ApiError>;
+    async fn search(&self, me: UserId, query: String, id: Option<ConversationId>) -> Result<Vec<SearchHit>, ApiError>;
 }
 
 /// The handle the server provides as Leptos context.

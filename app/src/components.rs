@@ -1,11 +1,13 @@
 //! Small reusable pieces of UI.
 
 mod avatar;
+mod icons;
 mod connection_badge;
 mod logout_button;
 mod theme_toggle;
 
 pub use avatar::Avatar;
+pub use icons::BrandMark;
 pub use connection_badge::ConnectionBadge;
 pub use logout_button::LogoutButton;
 pub use theme_toggle::ThemeToggle;

@@ -4,12 +4,17 @@
 //! to the domain they serve (`accounts`). Nothing here touches the database: on the server,
 //! server functions call the [`backend::Backend`] that the `server` crate provides as context.
 
+#![recursion_limit = "256"]
+
 pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
+pub mod conversations;
 pub mod error;
+pub mod messages;
 mod pages;
+pub mod people;
 pub mod realtime;
 mod theme;
 
@@ -17,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 pub use error::AppError;
@@ -61,7 +66,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::Landing/>
                 <Route path=path!("/login") view=pages::Login/>
                 <Route path=path!("/register") view=pages::Register/>
-                <Route path=path!("/chat") view=pages::Chat/>
+                // Async: the whole chat is in the first HTML, so it reads without JavaScript.
+                <Route path=path!("/chat") view=pages::Chat ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -1,13 +1,25 @@
-//! The server's implementation of the app's [`Backend`]: each method is one call into a
-//! domain service, with the service's error turned into the wire error.
+//! The server's services, and their face towards the app: each `Backend` method is one call
+//! into a domain service, with the service's error turned into the wire error. The WebSocket
+//! handler calls the very same services.
 
 use crate::accounts::Accounts;
+use crate::conversations::Conversations;
+use crate::messages::Messages;
+use crate::presence::Presence;
+use crate::receipts::{Mark, Receipts};
 use app::backend::{Backend, ClientInfo};
 use async_trait::async_trait;
-use shared::{ApiError, Me, UserId};
+use shared::{
+    ApiError, ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, HistoryPage, Me, MessageId,
+    MessageView, PresenceView, Receipt, Rev, Role, SearchHit, Seq, SyncPage, UserId, UserView,
+};
 
 pub struct Services {
     pub accounts: Accounts,
+    pub conversations: Conversations,
+    pub messages: Messages,
+    pub receipts: Receipts,
+    pub presence: Presence,
 }
 
 #[async_trait]
@@ -22,5 +34,89 @@ impl Backend for Services {
 
     async fn me(&self, user: UserId) -> Result<Me, ApiError> {
         Ok(self.accounts.me(user).await?)
+    }
+
+    async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError> {
+        Ok(self.accounts.search(me, &query).await?)
+    }
+
+    async fn presence(&self, me: UserId, user: UserId) -> Result<PresenceView, ApiError> {
+        Ok(self.presence.of(me, user).await?)
+    }
+
+    async fn conversations(&self, me: UserId) -> Result<Vec<ConversationSummary>, ApiError> {
+        Ok(self.conversations.list(me).await?)
+    }
+
+    async fn conversation(&self, me: UserId, id: ConversationId) -> Result<ConversationDetail, ApiError> {
+        Ok(self.conversations.detail(me, id).await?)
+    }
+
+    async fn open_direct(&self, me: UserId, user: UserId) -> Result<ConversationSummary, ApiError> {
+        Ok(self.conversations.open_direct(me, user).await?)
+    }
+
+    async fn create_group(&self, me: UserId, title: String, members: Vec<UserId>) -> Result<ConversationSummary, ApiError> {
+        Ok(self.conversations.create_group(me, &title, members).await?)
+    }
+
+    async fn rename_group(&self, me: UserId, id: ConversationId, title: String) -> Result<ConversationDetail, ApiError> {
+        Ok(self.conversations.rename(me, id, &title).await?)
+    }
+
+    async fn add_members(&self, me: UserId, id: ConversationId, members: Vec<UserId>) -> Result<ConversationDetail, ApiError> {
+        Ok(self.conversations.add_members(me, id, members).await?)
+    }
+
+    async fn remove_member(&self, me: UserId, id: ConversationId, user: UserId) -> Result<ConversationDetail, ApiError> {
+        Ok(self.conversations.remove_member(me, id, user).await?)
+    }
+
+    async fn set_role(&self, me: UserId, id: ConversationId, user: UserId, role: Role) -> Result<ConversationDetail, ApiError> {
+        Ok(self.conversations.set_role(me, id, user, role).await?)
+    }
+
+    async fn leave(&self, me: UserId, id: ConversationId) -> Result<(), ApiError> {
+        Ok(self.conversations.leave(me, id).await?)
+    }
+
+    async fn set_flags(&self, me: UserId, id: ConversationId, flags: ConversationFlags) -> Result<ConversationSummary, ApiError> {
+        Ok(self.conversations.set_flags(me, id, flags).await?)
+    }
+
+    async fn history(&self, me: UserId, id: ConversationId, before: Option<Seq>) -> Result<HistoryPage, ApiError> {
+        Ok(self.messages.history(me, id, before).await?)
+    }
+
+    async fn sync(&self, me: UserId, id: ConversationId, after_rev: Rev) -> Result<SyncPage, ApiError> {
+        Ok(self.messages.sync(me, id, after_rev).await?)
+    }
+
+    async fn send(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        client_msg_id: String,
+        body: String,
+        reply_to: Option<MessageId>,
+    ) -> Result<MessageView, ApiError> {
+        Ok(self.messages.send(me, id, &client_msg_id, &body, reply_to).await?.message)
+    }
+
+    async fn edit(&self, me: UserId, message: MessageId, body: String) -> Result<MessageView, ApiError> {
+        Ok(self.messages.edit(me, message, &body).await?)
+    }
+
+    async fn delete(&self, me: UserId, message: MessageId) -> Result<MessageView, ApiError> {
+        Ok(self.messages.delete(me, message).await?)
+    }
+
+    async fn mark(&self, me: UserId, id: ConversationId, seq: Seq, read: bool) -> Result<Receipt, ApiError> {
+        let mark = if read { Mark::Read } else { Mark::Delivered };
+        Ok(self.receipts.mark(me, id, seq, mark).await?)
+    }
+
+    async fn search(&self, me: UserId, query: String, id: Option<ConversationId>) -> Result<Vec<SearchHit>, ApiError> {
+        Ok(self.messages.search(me, &query, id).await?)
     }
 }

@@ -5,13 +5,20 @@
 //! [`Application::build`] is used by `main` and by the integration tests alike, so the tests
 //! run exactly the server people use.
 
+#![recursion_limit = "256"]
+
 pub mod accounts;
-mod backend;
+pub mod backend;
+pub mod conversations;
+pub mod deps;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod messages;
+pub mod presence;
 pub mod realtime;
+pub mod receipts;
 pub mod sessions;
 pub mod state;
 
@@ -38,8 +45,16 @@ impl Application {
         let db = db::connect(&config.database_url).await?;
         let accounts = Accounts::new(db.clone(), Arc::new(LoginThrottle::new()));
         let hub = Hub::default();
-        let backend = Arc::new(backend::Services { accounts: accounts.clone() });
-        let state = AppState { config: Arc::new(config), db, hub, accounts, backend, leptos };
+        let deps = deps::Deps { db: db.clone(), hub: hub.clone(), write_gate: deps::WriteGate::for_backend(db.get_database_backend()) };
+        let conversations = conversations::Conversations::new(deps.clone());
+        let services = Arc::new(backend::Services {
+            accounts: accounts.clone(),
+            messages: messages::Messages::new(deps.clone(), conversations.clone()),
+            conversations,
+            receipts: receipts::Receipts::new(deps.clone()),
+            presence: presence::Presence::new(deps),
+        });
+        let state = AppState { config: Arc::new(config), db, hub, accounts, services: services.clone(), backend: services, leptos };
         spawn_housekeeping(state.clone());
         Ok(Self { listener, router: http::router(state.clone()), state })
     }

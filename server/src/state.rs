@@ -15,6 +15,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub hub: Hub,
     pub accounts: Accounts,
+    pub services: Arc<crate::backend::Services>,
     /// The same services, as the app's server functions see them.
     pub backend: SharedBackend,
     pub leptos: LeptosOptions,

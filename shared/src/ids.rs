@@ -22,3 +22,20 @@ id_type!(
     /// A registered account.
     UserId
 );
+
+id_type!(
+    /// A direct chat or a group.
+    ConversationId
+);
+
+id_type!(
+    /// A message, unique across conversations.
+    MessageId
+);
+
+/// Position of a message in its conversation: 1, 2, 3 … with no gaps.
+pub type Seq = i64;
+
+/// Change counter of a conversation: bumped by every new message, edit, delete and membership
+/// change. A client that holds rev N asks for "changes after N" to catch up.
+pub type Rev = i64;

@@ -3,13 +3,17 @@
 //!
 //! This crate must compile for `wasm32-unknown-unknown` and stays free of I/O: serde only.
 
+pub mod conversation;
 pub mod error;
 pub mod frames;
 pub mod ids;
 pub mod limits;
+pub mod message;
 pub mod user;
 pub mod validate;
 
 pub use error::{ApiError, ErrorCode};
-pub use ids::UserId;
-pub use user::{Me, UserView};
+pub use conversation::*;
+pub use ids::{ConversationId, MessageId, Rev, Seq, UserId};
+pub use message::*;
+pub use user::{Me, PresenceView, UserView};

@@ -14,3 +14,13 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
 /// The client pings this often; the server closes a socket silent for three times as long.
 pub const HEARTBEAT_SECS: u64 = 20;
+/// Longest message text, in characters.
+pub const MESSAGE_MAX_CHARS: usize = 4096;
+pub const GROUP_TITLE_MAX: usize = 64;
+pub const GROUP_MAX_MEMBERS: usize = 256;
+/// Messages per history page.
+pub const HISTORY_PAGE: u64 = 50;
+pub const SEARCH_QUERY_MAX: usize = 128;
+pub const SEARCH_RESULTS_MAX: u64 = 50;
+/// A typing indicator disappears by itself after this long without a new `typing` frame.
+pub const TYPING_EXPIRES_MS: u64 = 5000;

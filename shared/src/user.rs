@@ -21,3 +21,11 @@ pub struct Me {
     /// Unix milliseconds.
     pub created_at: i64,
 }
+
+/// Whether a user is online now, or when they were last seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceView {
+    pub online: bool,
+    /// Unix milliseconds; set when offline.
+    pub last_seen_at: Option<i64>,
+}

@@ -54,6 +54,43 @@ pub fn password(raw: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Trimmed message text: not empty, at most [`MESSAGE_MAX_CHARS`] characters.
+pub fn message_text(raw: &str) -> Result<String, ApiError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(ApiError::invalid("body", "A message cannot be empty."));
+    }
+    if text.chars().count() > MESSAGE_MAX_CHARS {
+        return Err(ApiError::invalid("body", format!("A message can be at most {MESSAGE_MAX_CHARS} characters.")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Trimmed group title: 1–64 characters, no control characters.
+pub fn group_title(raw: &str) -> Result<String, ApiError> {
+    let title = raw.trim();
+    if title.is_empty() || title.chars().count() > GROUP_TITLE_MAX || title.chars().any(char::is_control) {
+        return Err(ApiError::invalid("title", format!("Group name must be 1 to {GROUP_TITLE_MAX} characters.")));
+    }
+    Ok(title.to_owned())
+}
+
+/// A client message id: a UUID in its canonical hyphenated form.
+pub fn client_msg_id(raw: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|id| id.hyphenated().to_string())
+        .map_err(|_| ApiError::invalid("client_msg_id", "client_msg_id must be a UUID."))
+}
+
+/// Trimmed search text, 1–128 characters.
+pub fn search_query(raw: &str) -> Result<String, ApiError> {
+    let query = raw.trim();
+    if query.is_empty() || query.chars().count() > SEARCH_QUERY_MAX {
+        return Err(ApiError::invalid("query", format!("Search for 1 to {SEARCH_QUERY_MAX} characters.")));
+    }
+    Ok(query.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +122,20 @@ mod tests {
         assert!(password("short").is_err());
         assert!(password("        ").is_ok());
         assert!(password(&"p".repeat(PASSWORD_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn message_text_is_trimmed_and_bounded() {
+        assert_eq!(message_text("  hi  ").as_deref(), Ok("hi"));
+        assert!(message_text(" \n ").is_err());
+        assert!(message_text(&"a".repeat(MESSAGE_MAX_CHARS)).is_ok());
+        assert!(message_text(&"a".repeat(MESSAGE_MAX_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn client_message_ids_must_be_uuids() {
+        assert!(client_msg_id("2f1d3c4e-8a4b-4c1e-9f7a-1b2c3d4e5f60").is_ok());
+        assert!(client_msg_id("not-a-uuid").is_err());
+        assert!(client_msg_id("").is_err());
     }
 }

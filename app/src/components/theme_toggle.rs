@@ -1,3 +1,4 @@
+use super::icons::{Icon, HALF, MOON, SUN};
 use crate::theme::{self, Theme};
 use leptos::prelude::*;
 
@@ -17,9 +18,9 @@ pub fn ThemeToggle() -> impl IntoView {
             aria-label=move || format!("{} (switch theme)", current.get().label())
             title=move || current.get().label()>
             {move || match current.get() {
-                Theme::Dark => "🌙",
-                Theme::Light => "☀️",
-                Theme::System => "🌓",
+                Theme::Dark => view! { <Icon path=MOON/> },
+                Theme::Light => view! { <Icon path=SUN/> },
+                Theme::System => view! { <Icon path=HALF/> },
             }}
         </button>
     }

@@ -2,6 +2,7 @@
 //! shows a server function's error, or (JavaScript off) the error code the server put in the
 //! query string.
 
+use crate::components::BrandMark;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -12,7 +13,7 @@ pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <main class="auth-page">
             <div class="auth-card">
-                <div class="brand-mark small" aria-hidden="true">"💬"</div>
+                <BrandMark size=48/>
                 <h1>{title}</h1>
                 {children()}
             </div>

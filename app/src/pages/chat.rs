@@ -2,7 +2,7 @@
 //! time on phones). The server only renders it for a logged-in session.
 
 use crate::accounts::current_user;
-use crate::components::{Avatar, ConnectionBadge, LogoutButton, ThemeToggle};
+use crate::components::{BrandMark, Avatar, ConnectionBadge, LogoutButton, ThemeToggle};
 use crate::realtime::use_connection;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -59,7 +59,7 @@ fn Panes(me: Me) -> impl IntoView {
         </aside>
         <main class="conversation-pane empty" aria-label="Conversation">
             <div class="empty-conversation">
-                <div class="brand-mark" aria-hidden="true">"💬"</div>
+                <BrandMark/>
                 <h2>"Messenger"</h2>
                 <p>"Pick a chat on the left to start messaging."</p>
             </div>

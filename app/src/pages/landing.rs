@@ -1,3 +1,4 @@
+use crate::components::BrandMark;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -9,7 +10,7 @@ pub fn Landing() -> impl IntoView {
         <Title text=""/>
         <main class="landing">
             <section class="landing-hero" aria-labelledby="landing-title">
-                <div class="brand-mark" aria-hidden="true">"💬"</div>
+                <BrandMark/>
                 <h1 id="landing-title">"Messenger"</h1>
                 <p class="tagline">"Fast, private conversations, right in your browser."</p>
                 <ul class="feature-list">

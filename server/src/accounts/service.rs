@@ -72,6 +72,33 @@ impl Accounts {
             .ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))
     }
 
+    /// People whose username starts with, or display name contains, `query` (case-insensitive),
+    /// excluding the caller. At most 20; never a listing of everyone.
+    pub async fn search(&self, me: UserId, query: &str) -> Result<Vec<shared::UserView>> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+        use sea_orm::{QueryOrder, QuerySelect};
+        let query = query.trim().to_lowercase();
+        if query.is_empty() || query.chars().count() > shared::limits::DISPLAY_NAME_MAX {
+            return Err(Error::invalid("query", "Type 1 to 64 characters to find people."));
+        }
+        let escaped = query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let users = Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(Expr::col(Column::Username).like(LikeExpr::new(format!("{escaped}%")).escape('\\')))
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(Column::DisplayName)))
+                            .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+                    ),
+            )
+            .filter(Column::Id.ne(me.0))
+            .order_by_asc(Column::Username)
+            .limit(20)
+            .all(&self.db)
+            .await?;
+        Ok(users.into_iter().map(Into::into).collect())
+    }
+
     pub async fn find(&self, user: UserId) -> Result<Option<entity::Model>> {
         Ok(Entity::find_by_id(user.0).one(&self.db).await?)
     }

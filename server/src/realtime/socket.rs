@@ -6,7 +6,9 @@
 //! (excess frames get `rate_limited` errors, a sustained flood is closed with 1008), and an
 //! idle timeout of three heartbeats.
 
-use super::hub::{Hub, SOCKET_QUEUE};
+use super::hub::SOCKET_QUEUE;
+use crate::backend::Services;
+use crate::receipts::Mark;
 use crate::http::security::origin_allowed;
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -44,29 +46,47 @@ pub async fn ws_handler(
         Ok(Some(user)) => user,
         _ => return crate::error::Error::Api(ApiError::unauthorized()).into_response(),
     };
-    let hub = state.hub.clone();
+    let services = state.services.clone();
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket: WebSocket| async move {
             let (sink, stream) = socket.split();
-            serve_socket(sink, stream, user, hub).await;
+            serve_socket(sink, stream, user, services).await;
         })
 }
 
 /// Runs one authenticated socket until the client leaves, times out or misbehaves.
-pub async fn serve_socket<W, R, E>(mut sink: W, mut stream: R, user: UserId, hub: Hub)
+pub async fn serve_socket<W, R, E>(mut sink: W, stream: R, user: UserId, services: Arc<Services>)
 where
     W: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
     E: std::fmt::Display + Send,
 {
-    let (tx, mut rx) = mpsc::channel::<Arc<ServerFrame>>(SOCKET_QUEUE);
-    let _registration = hub.register(user, tx.clone());
+    let (tx, rx) = mpsc::channel::<Arc<ServerFrame>>(SOCKET_QUEUE);
+    let registration = services.presence.hub().register(user, tx.clone());
     let hello = ServerFrame::Hello { user_id: user, heartbeat_secs: HEARTBEAT_SECS };
     if send(&mut sink, &hello).await.is_err() {
         return;
     }
+    services.presence.connected(user).await;
+    run(sink, stream, rx, &tx, user, &services).await;
+    drop(registration);
+    services.presence.disconnected(user).await;
+}
+
+async fn run<W, R, E>(
+    mut sink: W,
+    mut stream: R,
+    mut rx: mpsc::Receiver<Arc<ServerFrame>>,
+    tx: &mpsc::Sender<Arc<ServerFrame>>,
+    user: UserId,
+    services: &Services,
+) where
+    W: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send,
+{
 
     // The reader tells the writer how to end: with a close frame, or just by stopping.
     let (close_tx, mut close_rx) = oneshot::channel::<Option<Message>>();
@@ -91,7 +111,7 @@ where
     let mut writer = std::pin::pin!(writer);
     tokio::select! {
         () = &mut writer => {}
-        closing = read_loop(&mut stream, &tx) => {
+        closing = read_loop(&mut stream, tx, user, services) => {
             let _ = close_tx.send(closing);
             let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
         }
@@ -99,7 +119,12 @@ where
 }
 
 /// Reads frames until the client leaves or must be closed; returns the close frame to send.
-async fn read_loop<R, E>(stream: &mut R, tx: &mpsc::Sender<Arc<ServerFrame>>) -> Option<Message>
+async fn read_loop<R, E>(
+    stream: &mut R,
+    tx: &mpsc::Sender<Arc<ServerFrame>>,
+    user: UserId,
+    services: &Services,
+) -> Option<Message>
 where
     R: Stream<Item = Result<Message, E>> + Unpin,
     E: std::fmt::Display,
@@ -141,7 +166,7 @@ where
         }
         refused = 0;
         let reply = match serde_json::from_str::<ClientFrame>(&text) {
-            Ok(frame) => handle(frame),
+            Ok(frame) => handle(frame, user, services).await,
             Err(e) => Some(error_frame(ErrorCode::InvalidInput, format!("Unreadable frame: {e}"))),
         };
         if let Some(reply) = reply {
@@ -152,10 +177,29 @@ where
     }
 }
 
-fn handle(frame: ClientFrame) -> Option<Arc<ServerFrame>> {
-    match frame {
-        ClientFrame::Ping { nonce } => Some(Arc::new(ServerFrame::Pong { nonce })),
-    }
+/// Runs one frame through the same services the server functions use; returns the reply for
+/// this socket, if any (pushes to others go through the hub).
+async fn handle(frame: ClientFrame, user: UserId, services: &Services) -> Option<Arc<ServerFrame>> {
+    let result = match frame {
+        ClientFrame::Ping { nonce } => return Some(Arc::new(ServerFrame::Pong { nonce })),
+        ClientFrame::Send { conversation_id, client_msg_id, body, reply_to } => {
+            match services.messages.send(user, conversation_id, &client_msg_id, &body, reply_to).await {
+                Ok(sent) => return Some(Arc::new(ServerFrame::Ack { client_msg_id, message: sent.message })),
+                Err(e) => {
+                    let error = ApiError::from(e);
+                    return Some(Arc::new(ServerFrame::Error { error, client_msg_id: Some(client_msg_id) }));
+                }
+            }
+        }
+        ClientFrame::Typing { conversation_id } => services.presence.typing(user, conversation_id).await,
+        ClientFrame::Delivered { conversation_id, seq } => {
+            services.receipts.mark(user, conversation_id, seq, Mark::Delivered).await.map(drop)
+        }
+        ClientFrame::Read { conversation_id, seq } => {
+            services.receipts.mark(user, conversation_id, seq, Mark::Read).await.map(drop)
+        }
+    };
+    result.err().map(|e| Arc::new(ServerFrame::error(ApiError::from(e))))
 }
 
 fn frame_limiter() -> DefaultDirectRateLimiter {
@@ -165,7 +209,7 @@ fn frame_limiter() -> DefaultDirectRateLimiter {
 }
 
 fn error_frame(code: ErrorCode, message: impl Into<String>) -> Arc<ServerFrame> {
-    Arc::new(ServerFrame::Error { error: ApiError::new(code, message) })
+    Arc::new(ServerFrame::error(ApiError::new(code, message)))
 }
 
 fn close(code: u16, reason: &'static str) -> Message {

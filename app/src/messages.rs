@@ -1,0 +1,59 @@
+//! Server functions for messages. The WebSocket `send` frame is the fast path; `send_message`
+//! is the same operation over HTTP (for clients without a socket, and for retries).
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use shared::{ConversationId, HistoryPage, MessageId, MessageView, Receipt, Rev, SearchHit, Seq, SyncPage};
+
+#[server(prefix = "/api", endpoint = "messages/history", input = server_fn::codec::Json)]
+pub async fn history(conversation_id: ConversationId, before: Option<Seq>) -> Result<HistoryPage, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.history(me, conversation_id, before).await?)
+}
+
+#[server(prefix = "/api", endpoint = "messages/sync", input = server_fn::codec::Json)]
+pub async fn sync(conversation_id: ConversationId, after_rev: Rev) -> Result<SyncPage, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.sync(me, conversation_id, after_rev).await?)
+}
+
+#[server(prefix = "/api", endpoint = "messages/send", input = server_fn::codec::Json)]
+pub async fn send_message(
+    conversation_id: ConversationId,
+    client_msg_id: String,
+    body: String,
+    reply_to: Option<MessageId>,
+) -> Result<MessageView, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.send(me, conversation_id, client_msg_id, body, reply_to).await?)
+}
+
+#[server(prefix = "/api", endpoint = "messages/edit", input = server_fn::codec::Json)]
+pub async fn edit_message(message_id: MessageId, body: String) -> Result<MessageView, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.edit(me, message_id, body).await?)
+}
+
+#[server(prefix = "/api", endpoint = "messages/delete", input = server_fn::codec::Json)]
+pub async fn delete_message(message_id: MessageId) -> Result<MessageView, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.delete(me, message_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "messages/delivered", input = server_fn::codec::Json)]
+pub async fn mark_delivered(conversation_id: ConversationId, seq: Seq) -> Result<Receipt, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.mark(me, conversation_id, seq, false).await?)
+}
+
+#[server(prefix = "/api", endpoint = "messages/read", input = server_fn::codec::Json)]
+pub async fn mark_read(conversation_id: ConversationId, seq: Seq) -> Result<Receipt, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.mark(me, conversation_id, seq, true).await?)
+}
+
+#[server(prefix = "/api", endpoint = "messages/search", input = server_fn::codec::Json)]
+pub async fn search_messages(query: String, conversation_id: Option<ConversationId>) -> Result<Vec<SearchHit>, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.search(me, query, conversation_id).await?)
+}

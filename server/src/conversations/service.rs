@@ -1,0 +1,498 @@
+use super::entity::{self as conversation, ActiveModel as ConversationRow, Entity as ConversationEntity};
+use super::member::{self, ActiveModel as MemberRow, Column as MemberCol, Entity as Members};
+use crate::accounts::entity::{Column as UserCol, Entity as Users};
+use crate::db::now_ms;
+use crate::deps::Deps;
+use crate::error::{Error, Result};
+use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
+use crate::messages::store;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    SqlErr, TransactionTrait,
+};
+use shared::frames::ServerFrame;
+use shared::limits::GROUP_MAX_MEMBERS;
+use shared::{
+    validate, ConversationDetail, ConversationFlags, ConversationId, ConversationKind, ConversationSummary, ErrorCode,
+    MemberView, MessageKind, Role, UserId, UserView,
+};
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Clone)]
+pub struct Conversations {
+    deps: Deps,
+}
+
+impl Conversations {
+    pub fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+
+    /// The caller's membership, or `not_found` (never "forbidden": non-members must not learn
+    /// that the conversation exists).
+    pub async fn membership(&self, conversation: ConversationId, user: UserId) -> Result<member::Model> {
+        membership(&self.deps.db, conversation, user).await
+    }
+
+    pub async fn member_ids(&self, conversation: ConversationId) -> Result<Vec<UserId>> {
+        member_ids(&self.deps.db, conversation).await
+    }
+
+    pub async fn list(&self, me: UserId) -> Result<Vec<ConversationSummary>> {
+        let memberships = Members::find().filter(MemberCol::UserId.eq(me.0)).all(&self.deps.db).await?;
+        let ids: Vec<i64> = memberships.iter().map(|m| m.conversation_id).collect();
+        let mut conversations: HashMap<i64, conversation::Model> = ConversationEntity::find()
+            .filter(conversation::Column::Id.is_in(ids))
+            .all(&self.deps.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let mut list = Vec::with_capacity(memberships.len());
+        for membership in memberships {
+            if let Some(conv) = conversations.remove(&membership.conversation_id) {
+                list.push(self.summarize(me, conv, membership).await?);
+            }
+        }
+        list.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(b.last_activity_at.cmp(&a.last_activity_at)));
+        Ok(list)
+    }
+
+    pub async fn summary(&self, me: UserId, conversation: ConversationId) -> Result<ConversationSummary> {
+        let membership = self.membership(conversation, me).await?;
+        let conv = ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
+        self.summarize(me, conv, membership).await
+    }
+
+    pub async fn detail(&self, me: UserId, conversation: ConversationId) -> Result<ConversationDetail> {
+        let summary = self.summary(me, conversation).await?;
+        let members = self.members(conversation).await?;
+        Ok(ConversationDetail { summary, members })
+    }
+
+    /// Every member with their watermarks, owners first.
+    pub async fn members(&self, conversation: ConversationId) -> Result<Vec<MemberView>> {
+        let rows = Members::find().filter(MemberCol::ConversationId.eq(conversation.0)).all(&self.deps.db).await?;
+        let users: HashMap<i64, UserView> = Users::find()
+            .filter(UserCol::Id.is_in(rows.iter().map(|m| m.user_id)))
+            .all(&self.deps.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, UserView::from(u)))
+            .collect();
+        let mut members: Vec<MemberView> = rows
+            .into_iter()
+            .filter_map(|m| {
+                Some(MemberView {
+                    user: users.get(&m.user_id)?.clone(),
+                    role: Role::parse(&m.role),
+                    delivered_seq: m.delivered_seq,
+                    read_seq: m.read_seq,
+                })
+            })
+            .collect();
+        members.sort_by(|a, b| b.role.cmp(&a.role).then(a.user.display_name.cmp(&b.user.display_name)));
+        Ok(members)
+    }
+
+    async fn summarize(&self, me: UserId, conv: conversation::Model, membership: member::Model) -> Result<ConversationSummary> {
+        let db = &self.deps.db;
+        let kind = if conv.kind == "group" { ConversationKind::Group } else { ConversationKind::Direct };
+        let peer = match kind {
+            ConversationKind::Direct => {
+                let other = Members::find()
+                    .filter(MemberCol::ConversationId.eq(conv.id))
+                    .filter(MemberCol::UserId.ne(me.0))
+                    .one(db)
+                    .await?;
+                match other {
+                    Some(other) => Users::find_by_id(other.user_id).one(db).await?.map(UserView::from),
+                    None => None,
+                }
+            }
+            ConversationKind::Group => None,
+        };
+        let title = match (&kind, &peer) {
+            (ConversationKind::Group, _) => conv.title.clone().unwrap_or_default(),
+            (ConversationKind::Direct, Some(peer)) => peer.display_name.clone(),
+            (ConversationKind::Direct, None) => "Deleted account".to_owned(),
+        };
+        let last_message = if conv.last_seq > membership.joined_seq {
+            MessageEntity::find()
+                .filter(MessageCol::ConversationId.eq(conv.id))
+                .filter(MessageCol::Seq.eq(conv.last_seq))
+                .one(db)
+                .await?
+                .map(|m| m.view(None))
+        } else {
+            None
+        };
+        let unread = MessageEntity::find()
+            .filter(MessageCol::ConversationId.eq(conv.id))
+            .filter(MessageCol::Seq.gt(membership.read_seq.max(membership.joined_seq)))
+            .filter(MessageCol::SenderId.ne(me.0))
+            .filter(MessageCol::DeletedAt.is_null())
+            .count(db)
+            .await? as i64;
+        let member_count = Members::find().filter(MemberCol::ConversationId.eq(conv.id)).count(db).await? as i64;
+        Ok(ConversationSummary {
+            id: ConversationId(conv.id),
+            kind,
+            title,
+            peer,
+            last_message,
+            last_seq: conv.last_seq,
+            rev: conv.rev,
+            unread,
+            last_activity_at: conv.last_activity_at,
+            my_role: Role::parse(&membership.role),
+            pinned: membership.pinned,
+            archived: membership.archived,
+            muted: membership.muted,
+            member_count,
+        })
+    }
+
+    /// The direct chat between `me` and `other`, created on first use.
+    pub async fn open_direct(&self, me: UserId, other: UserId) -> Result<ConversationSummary> {
+        if me == other {
+            return Err(Error::invalid("user_id", "You cannot start a chat with yourself."));
+        }
+        if Users::find_by_id(other.0).one(&self.deps.db).await?.is_none() {
+            return Err(Error::not_found());
+        }
+        let key = format!("{}:{}", me.0.min(other.0), me.0.max(other.0));
+        if let Some(existing) = self.find_direct(&key).await? {
+            return self.summary(me, ConversationId(existing.id)).await;
+        }
+        let now = now_ms();
+        let created = {
+            let _gate = self.deps.write_gate.enter().await;
+            let txn = self.deps.db.begin().await?;
+            let inserted = ConversationRow {
+                kind: Set("direct".into()),
+                title: Set(None),
+                direct_key: Set(Some(key.clone())),
+                created_by: Set(me.0),
+                created_at: Set(now),
+                last_seq: Set(0),
+                rev: Set(0),
+                last_activity_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await;
+            match inserted {
+                Ok(conv) => {
+                    for user in [me, other] {
+                        insert_member(&txn, conv.id, user, Role::Member, 0).await?;
+                    }
+                    txn.commit().await?;
+                    Some(conv)
+                }
+                // Both people opened the chat at the same moment: use the one that won.
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => None,
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let conv = match created {
+            Some(conv) => conv,
+            None => self.find_direct(&key).await?.ok_or_else(Error::not_found)?,
+        };
+        self.notify(&[me, other], ConversationId(conv.id));
+        self.summary(me, ConversationId(conv.id)).await
+    }
+
+    async fn find_direct(&self, key: &str) -> Result<Option<conversation::Model>> {
+        Ok(ConversationEntity::find().filter(conversation::Column::DirectKey.eq(key)).one(&self.deps.db).await?)
+    }
+
+    pub async fn create_group(&self, me: UserId, title: &str, members: Vec<UserId>) -> Result<ConversationSummary> {
+        let title = validate::group_title(title)?;
+        let others: BTreeSet<UserId> = members.into_iter().filter(|u| *u != me).collect();
+        if others.len() + 1 > GROUP_MAX_MEMBERS {
+            return Err(Error::invalid("members", format!("A group can have at most {GROUP_MAX_MEMBERS} members.")));
+        }
+        self.ensure_users_exist(&others).await?;
+        let creator = self.display_name(me).await?;
+        let now = now_ms();
+        let conv = {
+            let _gate = self.deps.write_gate.enter().await;
+            let txn = self.deps.db.begin().await?;
+            let conv = ConversationRow {
+                kind: Set("group".into()),
+                title: Set(Some(title.clone())),
+                direct_key: Set(None),
+                created_by: Set(me.0),
+                created_at: Set(now),
+                last_seq: Set(0),
+                rev: Set(0),
+                last_activity_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            insert_member(&txn, conv.id, me, Role::Owner, 0).await?;
+            for user in &others {
+                insert_member(&txn, conv.id, *user, Role::Member, 0).await?;
+            }
+            let body = format!("{creator} created the group \"{title}\"");
+            store::append(&txn, ConversationId(conv.id), None, None, MessageKind::System, body, None).await?;
+            txn.commit().await?;
+            conv
+        };
+        let everyone: Vec<UserId> = std::iter::once(me).chain(others).collect();
+        self.notify(&everyone, ConversationId(conv.id));
+        self.summary(me, ConversationId(conv.id)).await
+    }
+
+    pub async fn rename(&self, me: UserId, conversation: ConversationId, title: &str) -> Result<ConversationDetail> {
+        let title = validate::group_title(title)?;
+        self.require_manager(conversation, me).await?;
+        let name = self.display_name(me).await?;
+        self.change(conversation, format!("{name} renamed the group to \"{title}\""), |txn| {
+            let title = title.clone();
+            Box::pin(async move {
+                conversation::Entity::update_many()
+                    .col_expr(conversation::Column::Title, sea_orm::sea_query::Expr::value(title))
+                    .filter(conversation::Column::Id.eq(conversation.0))
+                    .exec(txn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await?;
+        self.detail(me, conversation).await
+    }
+
+    pub async fn add_members(&self, me: UserId, conversation: ConversationId, users: Vec<UserId>) -> Result<ConversationDetail> {
+        self.require_manager(conversation, me).await?;
+        let current: BTreeSet<UserId> = self.member_ids(conversation).await?.into_iter().collect();
+        let new: BTreeSet<UserId> = users.into_iter().filter(|u| !current.contains(u)).collect();
+        if new.is_empty() {
+            return self.detail(me, conversation).await;
+        }
+        if current.len() + new.len() > GROUP_MAX_MEMBERS {
+            return Err(Error::invalid("members", format!("A group can have at most {GROUP_MAX_MEMBERS} members.")));
+        }
+        self.ensure_users_exist(&new).await?;
+        let name = self.display_name(me).await?;
+        let names = self.display_names(&new).await?;
+        let added = new.clone();
+        self.change(conversation, format!("{name} added {names}"), move |txn| {
+            let added = added.clone();
+            Box::pin(async move {
+                let conv = ConversationEntity::find_by_id(conversation.0).one(txn).await?.ok_or_else(Error::not_found)?;
+                for user in added {
+                    // The system message "X added Y" was just appended: let them see it.
+                    insert_member(txn, conversation.0, user, Role::Member, conv.last_seq - 1).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+        self.notify(&new.into_iter().collect::<Vec<_>>(), conversation);
+        self.detail(me, conversation).await
+    }
+
+    pub async fn remove_member(&self, me: UserId, conversation: ConversationId, user: UserId) -> Result<ConversationDetail> {
+        if user == me {
+            self.leave(me, conversation).await?;
+            return Err(Error::not_found());
+        }
+        let my_role = self.require_manager(conversation, me).await?;
+        let target = self.membership(conversation, user).await?;
+        if Role::parse(&target.role) >= my_role {
+            return Err(Error::code(ErrorCode::Forbidden, "You can only remove members below your own role."));
+        }
+        let name = self.display_name(me).await?;
+        let target_name = self.display_name(user).await?;
+        self.change(conversation, format!("{name} removed {target_name}"), move |txn| {
+            Box::pin(async move {
+                Members::delete_by_id((conversation.0, user.0)).exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await?;
+        self.deps.hub.send_to(&[user], ServerFrame::ConversationRemoved { conversation_id: conversation });
+        self.detail(me, conversation).await
+    }
+
+    pub async fn set_role(&self, me: UserId, conversation: ConversationId, user: UserId, role: Role) -> Result<ConversationDetail> {
+        let my_role = self.require_manager(conversation, me).await?;
+        let target = self.membership(conversation, user).await?;
+        if role == Role::Owner || Role::parse(&target.role) >= my_role || user == me {
+            return Err(Error::code(ErrorCode::Forbidden, "You cannot change that member's role."));
+        }
+        let name = self.display_name(me).await?;
+        let target_name = self.display_name(user).await?;
+        let text = match role {
+            Role::Admin => format!("{name} made {target_name} an admin"),
+            _ => format!("{name} made {target_name} a member"),
+        };
+        self.change(conversation, text, move |txn| {
+            Box::pin(async move {
+                Members::update_many()
+                    .col_expr(MemberCol::Role, sea_orm::sea_query::Expr::value(role.as_str()))
+                    .filter(MemberCol::ConversationId.eq(conversation.0))
+                    .filter(MemberCol::UserId.eq(user.0))
+                    .exec(txn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await?;
+        self.detail(me, conversation).await
+    }
+
+    /// Leaves a group. An owner who leaves hands ownership to the longest-standing member.
+    pub async fn leave(&self, me: UserId, conversation: ConversationId) -> Result<()> {
+        let membership = self.membership(conversation, me).await?;
+        let conv = ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
+        if conv.kind != "group" {
+            return Err(Error::invalid("conversation_id", "You can only leave groups."));
+        }
+        let name = self.display_name(me).await?;
+        let was_owner = Role::parse(&membership.role) == Role::Owner;
+        self.change(conversation, format!("{name} left"), move |txn| {
+            Box::pin(async move {
+                Members::delete_by_id((conversation.0, me.0)).exec(txn).await?;
+                if was_owner {
+                    let heir = Members::find()
+                        .filter(MemberCol::ConversationId.eq(conversation.0))
+                        .all(txn)
+                        .await?
+                        .into_iter()
+                        .max_by_key(|m| (Role::parse(&m.role), -m.joined_at));
+                    if let Some(heir) = heir {
+                        Members::update_many()
+                            .col_expr(MemberCol::Role, sea_orm::sea_query::Expr::value(Role::Owner.as_str()))
+                            .filter(MemberCol::ConversationId.eq(conversation.0))
+                            .filter(MemberCol::UserId.eq(heir.user_id))
+                            .exec(txn)
+                            .await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await?;
+        self.deps.hub.send_to(&[me], ServerFrame::ConversationRemoved { conversation_id: conversation });
+        Ok(())
+    }
+
+    pub async fn set_flags(&self, me: UserId, conversation: ConversationId, flags: ConversationFlags) -> Result<ConversationSummary> {
+        let membership = self.membership(conversation, me).await?;
+        let mut row: MemberRow = membership.into();
+        if let Some(pinned) = flags.pinned {
+            row.pinned = Set(pinned);
+        }
+        if let Some(archived) = flags.archived {
+            row.archived = Set(archived);
+        }
+        if let Some(muted) = flags.muted {
+            row.muted = Set(muted);
+        }
+        row.update(&self.deps.db).await?;
+        self.notify(&[me], conversation);
+        self.summary(me, conversation).await
+    }
+
+    /// Runs a membership or title change with its system message in one transaction, then
+    /// tells every member (before and after the change) to refetch.
+    async fn change<F>(&self, conversation: ConversationId, system_text: String, apply: F) -> Result<()>
+    where
+        F: for<'t> FnOnce(
+            &'t sea_orm::DatabaseTransaction,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 't>>,
+    {
+        let before = self.member_ids(conversation).await?;
+        let message = {
+            let _gate = self.deps.write_gate.enter().await;
+            let txn = self.deps.db.begin().await?;
+            let message =
+                store::append(&txn, conversation, None, None, MessageKind::System, system_text, None).await?;
+            apply(&txn).await?;
+            txn.commit().await?;
+            message
+        };
+        let after = self.member_ids(conversation).await?;
+        let everyone: BTreeSet<UserId> = before.into_iter().chain(after.iter().copied()).collect();
+        self.notify(&everyone.into_iter().collect::<Vec<_>>(), conversation);
+        let view = message.view(None);
+        self.deps.hub.send_to(&after, ServerFrame::Message { message: view });
+        Ok(())
+    }
+
+    fn notify(&self, users: &[UserId], conversation: ConversationId) {
+        self.deps.hub.send_to(users, ServerFrame::ConversationUpdated { conversation_id: conversation });
+    }
+
+    async fn require_manager(&self, conversation: ConversationId, me: UserId) -> Result<Role> {
+        let membership = self.membership(conversation, me).await?;
+        let conv = ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
+        if conv.kind != "group" {
+            return Err(Error::invalid("conversation_id", "Only groups have members to manage."));
+        }
+        let role = Role::parse(&membership.role);
+        if !role.can_manage() {
+            return Err(Error::code(ErrorCode::Forbidden, "Only group admins can do that."));
+        }
+        Ok(role)
+    }
+
+    async fn ensure_users_exist(&self, users: &BTreeSet<UserId>) -> Result<()> {
+        let found = Users::find().filter(UserCol::Id.is_in(users.iter().map(|u| u.0))).count(&self.deps.db).await?;
+        if found as usize != users.len() {
+            return Err(Error::invalid("members", "Some of those people do not exist."));
+        }
+        Ok(())
+    }
+
+    async fn display_name(&self, user: UserId) -> Result<String> {
+        Ok(Users::find_by_id(user.0).one(&self.deps.db).await?.map(|u| u.display_name).unwrap_or_default())
+    }
+
+    async fn display_names(&self, users: &BTreeSet<UserId>) -> Result<String> {
+        let names: Vec<String> = Users::find()
+            .filter(UserCol::Id.is_in(users.iter().map(|u| u.0)))
+            .all(&self.deps.db)
+            .await?
+            .into_iter()
+            .map(|u| u.display_name)
+            .collect();
+        Ok(names.join(", "))
+    }
+}
+
+pub async fn membership(db: &impl ConnectionTrait, conversation: ConversationId, user: UserId) -> Result<member::Model> {
+    Members::find_by_id((conversation.0, user.0)).one(db).await?.ok_or_else(Error::not_found)
+}
+
+pub async fn member_ids(db: &impl ConnectionTrait, conversation: ConversationId) -> Result<Vec<UserId>> {
+    Ok(Members::find()
+        .filter(MemberCol::ConversationId.eq(conversation.0))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| UserId(m.user_id))
+        .collect())
+}
+
+async fn insert_member(db: &impl ConnectionTrait, conversation: i64, user: UserId, role: Role, joined_seq: i64) -> Result<()> {
+    MemberRow {
+        conversation_id: Set(conversation),
+        user_id: Set(user.0),
+        role: Set(role.as_str().to_owned()),
+        joined_at: Set(now_ms()),
+        joined_seq: Set(joined_seq),
+        delivered_seq: Set(joined_seq),
+        read_seq: Set(joined_seq),
+        pinned: Set(false),
+        archived: Set(false),
+        muted: Set(false),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

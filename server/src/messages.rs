@@ -1,0 +1,12 @@
+//! Messages: send (idempotent by client_msg_id), edit, delete for everyone, history by seq,
+//! sync by rev, and full-text search.
+//!
+//! A message is acknowledged only after its transaction commits; the hub push that follows is
+//! a fast path, never the record. Every call authorizes through `conversations::membership`.
+
+pub mod entity;
+mod search;
+mod service;
+pub mod store;
+
+pub use service::{Messages, Sent};

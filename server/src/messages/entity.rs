@@ -1,0 +1,58 @@
+use sea_orm::entity::prelude::*;
+use shared::{ConversationId, MessageId, MessageKind, MessageView, ReplyPreview, UserId};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    pub seq: i64,
+    pub rev: i64,
+    pub sender_id: Option<i64>,
+    pub client_msg_id: Option<String>,
+    /// "text" or "system".
+    pub kind: String,
+    pub body: String,
+    pub reply_to: Option<i64>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+const PREVIEW_CHARS: usize = 200;
+
+impl Model {
+    pub fn preview(&self) -> ReplyPreview {
+        ReplyPreview {
+            id: MessageId(self.id),
+            seq: self.seq,
+            sender_id: self.sender_id.map(UserId),
+            body: self.body.chars().take(PREVIEW_CHARS).collect(),
+            deleted: self.deleted_at.is_some(),
+        }
+    }
+
+    /// The API view; `reply` is the quoted message, looked up by the caller.
+    pub fn view(self, reply: Option<ReplyPreview>) -> MessageView {
+        MessageView {
+            id: MessageId(self.id),
+            conversation_id: ConversationId(self.conversation_id),
+            seq: self.seq,
+            rev: self.rev,
+            sender_id: self.sender_id.map(UserId),
+            client_msg_id: self.client_msg_id,
+            kind: MessageKind::parse(&self.kind),
+            body: if self.deleted_at.is_some() { String::new() } else { self.body },
+            reply_to: reply,
+            created_at: self.created_at,
+            edited_at: self.edited_at,
+            deleted: self.deleted_at.is_some(),
+        }
+    }
+}

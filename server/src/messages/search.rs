@@ -1,0 +1,111 @@
+//! Full-text search over the caller's conversations: FTS5 on SQLite, a GIN-indexed tsvector on
+//! PostgreSQL. User text never reaches the query syntax: it is split into words and each word
+//! becomes a quoted prefix term (FTS5) or goes through `plainto_tsquery` (PostgreSQL).
+
+use super::entity::{Entity as MessageEntity, Model};
+use super::store;
+use crate::conversations::Conversations;
+use crate::error::Result;
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement, Value};
+use shared::limits::SEARCH_RESULTS_MAX;
+use shared::{ConversationId, SearchHit, UserId};
+use std::collections::HashMap;
+
+#[derive(FromQueryResult)]
+struct Hit {
+    id: i64,
+    snippet: String,
+}
+
+/// `"word1"* "word2"*`: every word must match as a prefix; quotes inside words are dropped.
+fn fts5_query(text: &str) -> String {
+    text.split_whitespace()
+        .map(|word| word.replace('"', ""))
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("\"{word}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub async fn search(
+    db: &sea_orm::DatabaseConnection,
+    me: UserId,
+    text: &str,
+    conversation: Option<ConversationId>,
+    conversations: &Conversations,
+) -> Result<Vec<SearchHit>> {
+    let backend = db.get_database_backend();
+    let scope = conversation.map(|c| c.0);
+    let statement = match backend {
+        DbBackend::Postgres => Statement::from_sql_and_values(
+            backend,
+            "SELECT m.id, ts_headline('simple', m.body, plainto_tsquery('simple', $1), \
+               'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet \
+             FROM messages m JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = $2 \
+             WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', $1) \
+               AND m.kind = 'text' AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
+               AND ($3::BIGINT IS NULL OR m.conversation_id = $3) \
+             ORDER BY m.id DESC LIMIT $4",
+            [Value::from(text), Value::from(me.0), Value::from(scope), Value::from(SEARCH_RESULTS_MAX as i64)],
+        ),
+        _ => {
+            let query = fts5_query(text);
+            if query.is_empty() {
+                return Ok(Vec::new());
+            }
+            Statement::from_sql_and_values(
+                backend,
+                "SELECT m.id, snippet(messages_fts, 0, '[[', ']]', '…', 16) AS snippet \
+                 FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
+                 JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ? \
+                 WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
+                   AND (? IS NULL OR m.conversation_id = ?) \
+                 ORDER BY m.id DESC LIMIT ?",
+                [
+                    Value::from(me.0),
+                    Value::from(query),
+                    Value::from(scope),
+                    Value::from(scope),
+                    Value::from(SEARCH_RESULTS_MAX as i64),
+                ],
+            )
+        }
+    };
+    let hits = Hit::find_by_statement(statement).all(db).await?;
+    let rows: HashMap<i64, Model> = MessageEntity::find()
+        .filter(<MessageEntity as EntityTrait>::Column::Id.is_in(hits.iter().map(|h| h.id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let mut titles: HashMap<i64, String> = HashMap::new();
+    let mut results = Vec::with_capacity(hits.len());
+    for hit in hits {
+        let Some(row) = rows.get(&hit.id).cloned() else { continue };
+        let conversation_id = row.conversation_id;
+        if !titles.contains_key(&conversation_id) {
+            let title = conversations.summary(me, ConversationId(conversation_id)).await?.title;
+            titles.insert(conversation_id, title);
+        }
+        let message = store::view(db, row).await?;
+        results.push(SearchHit {
+            message,
+            conversation_title: titles.get(&conversation_id).cloned().unwrap_or_default(),
+            snippet: hit.snippet,
+        });
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts5_query;
+
+    #[test]
+    fn user_text_cannot_inject_fts5_syntax() {
+        assert_eq!(fts5_query("hello wor"), "\"hello\"* \"wor\"*");
+        assert_eq!(fts5_query("a\" OR \"b NEAR("), "\"a\"* \"OR\"* \"b\"* \"NEAR(\"*");
+        assert_eq!(fts5_query("  \"\" "), "");
+    }
+}

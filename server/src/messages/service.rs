@@ -1,0 +1,207 @@
+use super::entity::{self, ActiveModel as MessageRow, Column as MessageCol, Entity as MessageEntity};
+use super::store;
+use crate::conversations::{member_ids, membership};
+use crate::db::now_ms;
+use crate::deps::Deps;
+use crate::error::{Error, Result};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use shared::frames::ServerFrame;
+use shared::limits::HISTORY_PAGE;
+use shared::{
+    validate, ConversationId, ErrorCode, HistoryPage, MessageId, MessageKind, MessageView, Rev, SearchHit, Seq,
+    SyncPage, UserId,
+};
+
+/// Changes returned by one sync call at most.
+const SYNC_PAGE: u64 = 500;
+
+#[derive(Clone)]
+pub struct Messages {
+    deps: Deps,
+    conversations: crate::conversations::Conversations,
+}
+
+/// The outcome of a send: the stored message, and whether it was stored just now (false for
+/// a retry of an already stored send).
+pub struct Sent {
+    pub message: MessageView,
+    pub created: bool,
+}
+
+impl Messages {
+    pub fn new(deps: Deps, conversations: crate::conversations::Conversations) -> Self {
+        Self { deps, conversations }
+    }
+
+    pub async fn send(
+        &self,
+        me: UserId,
+        conversation: ConversationId,
+        client_msg_id: &str,
+        body: &str,
+        reply_to: Option<MessageId>,
+    ) -> Result<Sent> {
+        let client_msg_id = validate::client_msg_id(client_msg_id)?;
+        let body = validate::message_text(body)?;
+        let stored = {
+            let _gate = self.deps.write_gate.enter().await;
+            let txn = self.deps.db.begin().await?;
+            // Write first: on SQLite a transaction that reads before writing fails outright if
+            // another write commits in between. A refused or repeated send rolls back.
+            let conv = store::bump(&txn, conversation, true).await?;
+            membership(&txn, conversation, me).await?;
+            if let Some(existing) = find_by_client_id(&txn, me, &client_msg_id).await? {
+                if existing.conversation_id != conversation.0 {
+                    return Err(Error::code(ErrorCode::Conflict, "That client_msg_id was used for another chat."));
+                }
+                (existing, false)
+            } else {
+                let reply = match reply_to {
+                    Some(id) => Some(self.quotable(&txn, conversation, me, id).await?),
+                    None => None,
+                };
+                let row = store::insert(&txn, &conv, Some(me), Some(client_msg_id.clone()), MessageKind::Text, body, reply).await;
+                match row {
+                    Ok(row) => {
+                        txn.commit().await?;
+                        (row, true)
+                    }
+                    // PostgreSQL: the same send raced in from another connection and won.
+                    Err(Error::Database(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                        drop(txn);
+                        let existing = find_by_client_id(&self.deps.db, me, &client_msg_id).await?.ok_or_else(Error::not_found)?;
+                        (existing, false)
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        let (row, created) = stored;
+        let message = store::view(&self.deps.db, row).await?;
+        if created {
+            let members = member_ids(&self.deps.db, conversation).await?;
+            self.deps.hub.send_to(&members, ServerFrame::Message { message: message.clone() });
+        }
+        Ok(Sent { message, created })
+    }
+
+    /// The id of a message that may be quoted in `conversation` by `me`.
+    async fn quotable(&self, db: &impl sea_orm::ConnectionTrait, conversation: ConversationId, me: UserId, id: MessageId) -> Result<i64> {
+        let joined = membership(db, conversation, me).await?.joined_seq;
+        match MessageEntity::find_by_id(id.0).one(db).await? {
+            Some(quoted) if quoted.conversation_id == conversation.0 && quoted.seq > joined => Ok(quoted.id),
+            _ => Err(Error::invalid("reply_to", "The message you reply to is not in this chat.")),
+        }
+    }
+
+    pub async fn edit(&self, me: UserId, id: MessageId, body: &str) -> Result<MessageView> {
+        let body = validate::message_text(body)?;
+        self.rewrite(me, id, move |row| {
+            row.body = Set(body);
+            row.edited_at = Set(Some(now_ms()));
+        })
+        .await
+    }
+
+    pub async fn delete(&self, me: UserId, id: MessageId) -> Result<MessageView> {
+        self.rewrite(me, id, |row| {
+            row.body = Set(String::new());
+            row.deleted_at = Set(Some(now_ms()));
+        })
+        .await
+    }
+
+    /// Edits or deletes one of the caller's own messages under a new rev, then pushes it.
+    async fn rewrite(&self, me: UserId, id: MessageId, change: impl FnOnce(&mut MessageRow)) -> Result<MessageView> {
+        let row = {
+            let _gate = self.deps.write_gate.enter().await;
+            let conversation = match MessageEntity::find_by_id(id.0).one(&self.deps.db).await? {
+                Some(message) => ConversationId(message.conversation_id),
+                None => return Err(Error::not_found()),
+            };
+            let txn = self.deps.db.begin().await?;
+            let conv = store::bump(&txn, conversation, false).await?;
+            membership(&txn, conversation, me).await?;
+            let message = MessageEntity::find_by_id(id.0).one(&txn).await?.ok_or_else(Error::not_found)?;
+            if message.sender_id != Some(me.0) || message.kind != MessageKind::Text.as_str() {
+                return Err(Error::code(ErrorCode::Forbidden, "You can only change your own messages."));
+            }
+            if message.deleted_at.is_some() {
+                return Err(Error::code(ErrorCode::Conflict, "This message was deleted."));
+            }
+            let mut row: MessageRow = message.into();
+            change(&mut row);
+            row.rev = Set(conv.rev);
+            let row = row.update(&txn).await?;
+            txn.commit().await?;
+            row
+        };
+        let conversation = ConversationId(row.conversation_id);
+        let message = store::view(&self.deps.db, row).await?;
+        let members = member_ids(&self.deps.db, conversation).await?;
+        self.deps.hub.send_to(&members, ServerFrame::MessageUpdated { message: message.clone() });
+        Ok(message)
+    }
+
+    /// One page of history, newest last: the 50 messages before `before` (or the latest 50).
+    /// Keyset pagination on (conversation_id, seq), so page cost does not grow with history.
+    pub async fn history(&self, me: UserId, conversation: ConversationId, before: Option<Seq>) -> Result<HistoryPage> {
+        let db = &self.deps.db;
+        let joined = membership(db, conversation, me).await?.joined_seq;
+        let mut query = MessageEntity::find()
+            .filter(MessageCol::ConversationId.eq(conversation.0))
+            .filter(MessageCol::Seq.gt(joined));
+        if let Some(before) = before {
+            query = query.filter(MessageCol::Seq.lt(before));
+        }
+        let mut rows = query.order_by_desc(MessageCol::Seq).limit(HISTORY_PAGE + 1).all(db).await?;
+        let has_more = rows.len() as u64 > HISTORY_PAGE;
+        rows.truncate(HISTORY_PAGE as usize);
+        rows.reverse();
+        let messages = store::views(db, rows).await?;
+        let members = self.conversations.members(conversation).await?;
+        let rev = self.conversations.summary(me, conversation).await?.rev;
+        Ok(HistoryPage { messages, has_more, members, rev })
+    }
+
+    /// Every message created, edited or deleted after `after` (a rev the client holds), in its
+    /// current state, plus current receipts. Applying it brings a client level with the server.
+    pub async fn sync(&self, me: UserId, conversation: ConversationId, after: Rev) -> Result<SyncPage> {
+        let db = &self.deps.db;
+        let joined = membership(db, conversation, me).await?.joined_seq;
+        let current = self.conversations.summary(me, conversation).await?.rev;
+        let mut rows = MessageEntity::find()
+            .filter(MessageCol::ConversationId.eq(conversation.0))
+            .filter(MessageCol::Rev.gt(after))
+            .filter(MessageCol::Seq.gt(joined))
+            .order_by_asc(MessageCol::Rev)
+            .limit(SYNC_PAGE + 1)
+            .all(db)
+            .await?;
+        let has_more = rows.len() as u64 > SYNC_PAGE;
+        rows.truncate(SYNC_PAGE as usize);
+        let rev = if has_more { rows.last().map_or(current, |m| m.rev) } else { current };
+        let changed = store::views(db, rows).await?;
+        let members = self.conversations.members(conversation).await?;
+        Ok(SyncPage { conversation_id: conversation, changed, members, rev, has_more })
+    }
+
+    pub async fn search(&self, me: UserId, query: &str, conversation: Option<ConversationId>) -> Result<Vec<SearchHit>> {
+        let query = validate::search_query(query)?;
+        if let Some(conversation) = conversation {
+            membership(&self.deps.db, conversation, me).await?;
+        }
+        super::search::search(&self.deps.db, me, &query, conversation, &self.conversations).await
+    }
+}
+
+async fn find_by_client_id(db: &impl sea_orm::ConnectionTrait, me: UserId, client_msg_id: &str) -> Result<Option<entity::Model>> {
+    Ok(MessageEntity::find()
+        .filter(MessageCol::SenderId.eq(me.0))
+        .filter(MessageCol::ClientMsgId.eq(client_msg_id))
+        .one(db)
+        .await?)
+}

@@ -1,0 +1,96 @@
+//! Low-level writes shared by messages and conversations: every message (text or system) is
+//! appended here, inside the caller's transaction, so seq and rev are assigned in one place.
+
+use super::entity::{self, ActiveModel as MessageRow, Column as MessageCol, Entity as Messages};
+use crate::conversations::entity::{self as conversation, Column as ConvCol, Entity as ConversationEntity};
+use crate::db::now_ms;
+use crate::error::{Error, Result};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use shared::{ConversationId, MessageKind, MessageView, ReplyPreview, UserId};
+use std::collections::HashMap;
+
+/// Bumps the conversation's rev (and, for a new message, its last seq), returning the row.
+/// Run it first in a write transaction: it takes the write lock (row lock on PostgreSQL).
+pub async fn bump(db: &impl ConnectionTrait, conversation: ConversationId, new_message: bool) -> Result<conversation::Model> {
+    let mut update = ConversationEntity::update_many()
+        .col_expr(ConvCol::Rev, Expr::col(ConvCol::Rev).add(1))
+        .col_expr(ConvCol::LastActivityAt, Expr::value(now_ms()));
+    if new_message {
+        update = update.col_expr(ConvCol::LastSeq, Expr::col(ConvCol::LastSeq).add(1));
+    }
+    update
+        .filter(ConvCol::Id.eq(conversation.0))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(Error::not_found)
+}
+
+/// Appends a message after [`bump`]ing the conversation.
+pub async fn append(
+    db: &impl ConnectionTrait,
+    conversation: ConversationId,
+    sender: Option<UserId>,
+    client_msg_id: Option<String>,
+    kind: MessageKind,
+    body: String,
+    reply_to: Option<i64>,
+) -> Result<entity::Model> {
+    let conv = bump(db, conversation, true).await?;
+    insert(db, &conv, sender, client_msg_id, kind, body, reply_to).await
+}
+
+/// Inserts a message numbered by a conversation row that [`bump`] just returned.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    conv: &conversation::Model,
+    sender: Option<UserId>,
+    client_msg_id: Option<String>,
+    kind: MessageKind,
+    body: String,
+    reply_to: Option<i64>,
+) -> Result<entity::Model> {
+    let conversation = ConversationId(conv.id);
+    let row = MessageRow {
+        conversation_id: Set(conversation.0),
+        seq: Set(conv.last_seq),
+        rev: Set(conv.rev),
+        sender_id: Set(sender.map(|u| u.0)),
+        client_msg_id: Set(client_msg_id),
+        kind: Set(kind.as_str().to_owned()),
+        body: Set(body),
+        reply_to: Set(reply_to),
+        created_at: Set(now_ms()),
+        ..Default::default()
+    };
+    Ok(row.insert(db).await?)
+}
+
+/// Turns rows into views, looking up the quoted messages in one query.
+pub async fn views(db: &impl ConnectionTrait, rows: Vec<entity::Model>) -> Result<Vec<MessageView>> {
+    let quoted: Vec<i64> = rows.iter().filter_map(|m| m.reply_to).collect();
+    let previews: HashMap<i64, ReplyPreview> = if quoted.is_empty() {
+        HashMap::new()
+    } else {
+        Messages::find()
+            .filter(MessageCol::Id.is_in(quoted))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.preview()))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let reply = m.reply_to.and_then(|id| previews.get(&id).cloned());
+            m.view(reply)
+        })
+        .collect())
+}
+
+pub async fn view(db: &impl ConnectionTrait, row: entity::Model) -> Result<MessageView> {
+    views(db, vec![row]).await?.pop().ok_or_else(|| Error::Internal("view of one message".into()))
+}

@@ -1,0 +1,98 @@
+//! Presence: a user is online while at least one of their sockets is open, so closing one of
+//! several tabs changes nothing. Going offline records `last_seen_at`. Changes are pushed to
+//! the user's contacts: everyone who shares a conversation with them.
+
+use crate::accounts::entity::{ActiveModel as UserRow, Entity as Users};
+use crate::conversations::member::{Column as MemberCol, Entity as Members};
+use crate::db::now_ms;
+use crate::deps::Deps;
+use crate::error::Result;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use shared::frames::ServerFrame;
+use shared::{ConversationId, PresenceView, UserId};
+use std::collections::BTreeSet;
+
+#[derive(Clone)]
+pub struct Presence {
+    deps: Deps,
+}
+
+impl Presence {
+    pub fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+
+    pub fn hub(&self) -> &crate::realtime::Hub {
+        &self.deps.hub
+    }
+
+    /// Call after a socket registered with the hub.
+    pub async fn connected(&self, user: UserId) {
+        if self.deps.hub.connections(user) == 1 {
+            self.announce(user, true, None).await;
+        }
+    }
+
+    /// Call after a socket unregistered from the hub.
+    pub async fn disconnected(&self, user: UserId) {
+        if self.deps.hub.connections(user) == 0 {
+            let now = now_ms();
+            let row = UserRow { id: Set(user.0), last_seen_at: Set(Some(now)), ..Default::default() };
+            if let Err(e) = row.update(&self.deps.db).await {
+                tracing::warn!(error = %e, "recording last seen failed");
+            }
+            self.announce(user, false, Some(now)).await;
+        }
+    }
+
+    /// `user`'s presence, for `me`: only people who share a conversation (or oneself).
+    pub async fn of(&self, me: UserId, user: UserId) -> Result<PresenceView> {
+        if me != user && !self.contacts(me).await?.contains(&user) {
+            return Err(crate::error::Error::not_found());
+        }
+        let online = self.deps.hub.connections(user) > 0;
+        let last_seen_at = if online { None } else { Users::find_by_id(user.0).one(&self.deps.db).await?.and_then(|u| u.last_seen_at) };
+        Ok(PresenceView { online, last_seen_at })
+    }
+
+    async fn announce(&self, user: UserId, online: bool, last_seen_at: Option<i64>) {
+        match self.contacts(user).await {
+            Ok(contacts) => self.deps.hub.send_to(&contacts, ServerFrame::Presence { user_id: user, online, last_seen_at }),
+            Err(e) => tracing::warn!(error = %e, "presence fan-out failed"),
+        }
+    }
+
+    /// Everyone who shares a conversation with `user`.
+    pub async fn contacts(&self, user: UserId) -> Result<Vec<UserId>> {
+        let conversations: Vec<i64> = Members::find()
+            .select_only()
+            .column(MemberCol::ConversationId)
+            .filter(MemberCol::UserId.eq(user.0))
+            .into_tuple()
+            .all(&self.deps.db)
+            .await?;
+        let people: BTreeSet<i64> = Members::find()
+            .select_only()
+            .column(MemberCol::UserId)
+            .filter(MemberCol::ConversationId.is_in(conversations))
+            .filter(MemberCol::UserId.ne(user.0))
+            .into_tuple::<i64>()
+            .all(&self.deps.db)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(people.into_iter().map(UserId).collect())
+    }
+
+    /// Pushes a typing indicator to the other members of a conversation the user is in.
+    pub async fn typing(&self, user: UserId, conversation: ConversationId) -> Result<()> {
+        crate::conversations::membership(&self.deps.db, conversation, user).await?;
+        let others: Vec<UserId> =
+            crate::conversations::member_ids(&self.deps.db, conversation).await?.into_iter().filter(|u| *u != user).collect();
+        self.deps.hub.send_to(
+            &others,
+            ServerFrame::Typing { conversation_id: conversation, user_id: user, expires_in_ms: shared::limits::TYPING_EXPIRES_MS },
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! Messages, receipts and the pages the history and sync calls return.
+
+use crate::ids::{ConversationId, MessageId, Rev, Seq, UserId};
+use crate::conversation::MemberView;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Text,
+    /// "Alice added Bob": written by the server, no sender.
+    System,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::System => "system",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        if value == "system" { Self::System } else { Self::Text }
+    }
+}
+
+/// The quoted message shown above a reply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyPreview {
+    pub id: MessageId,
+    pub seq: Seq,
+    pub sender_id: Option<UserId>,
+    /// At most 200 characters of the quoted text; empty when it was deleted.
+    pub body: String,
+    pub deleted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub seq: Seq,
+    /// The conversation rev of this message's last change (send, edit or delete).
+    pub rev: Rev,
+    pub sender_id: Option<UserId>,
+    pub client_msg_id: Option<String>,
+    pub kind: MessageKind,
+    /// Empty once deleted.
+    pub body: String,
+    pub reply_to: Option<ReplyPreview>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted: bool,
+}
+
+/// A member's receipt watermarks in one conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    pub delivered_seq: Seq,
+    pub read_seq: Seq,
+}
+
+/// One page of history, newest last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub messages: Vec<MessageView>,
+    /// Whether older messages exist before the first one here.
+    pub has_more: bool,
+    /// Everyone's watermarks, for ticks.
+    pub members: Vec<MemberView>,
+    pub rev: Rev,
+}
+
+/// Everything that changed in a conversation after a rev: new, edited and deleted messages
+/// (each once, in its latest state) and the current receipts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncPage {
+    pub conversation_id: ConversationId,
+    pub changed: Vec<MessageView>,
+    pub members: Vec<MemberView>,
+    /// The rev the caller now holds.
+    pub rev: Rev,
+    /// True when more changes remain after `rev`: call again.
+    pub has_more: bool,
+}
+
+/// A search hit: the message and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub message: MessageView,
+    pub conversation_title: String,
+    /// The matching text with matches wrapped in `[[` and `]]`, for the UI to highlight
+    /// (never HTML).
+    pub snippet: String,
+}
+
+/// Tick state of one of my messages, as WhatsApp shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tick {
+    /// In the outbox, not yet acknowledged.
+    Pending,
+    /// Stored by the server.
+    Sent,
+    /// Delivered to every other member.
+    Delivered,
+    /// Read by every other member.
+    Read,
+}
+
+impl Tick {
+    /// The tick for message `seq` given the other members' watermarks.
+    pub fn for_seq(seq: Seq, others: impl IntoIterator<Item = (Seq, Seq)>) -> Self {
+        let (mut delivered, mut read, mut any) = (true, true, false);
+        for (delivered_seq, read_seq) in others {
+            any = true;
+            delivered &= delivered_seq >= seq || read_seq >= seq;
+            read &= read_seq >= seq;
+        }
+        match (any, read, delivered) {
+            (false, _, _) => Self::Sent,
+            (true, true, _) => Self::Read,
+            (true, false, true) => Self::Delivered,
+            _ => Self::Sent,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_need_every_other_member() {
+        assert_eq!(Tick::for_seq(5, [(5, 5), (7, 6)]), Tick::Read);
+        assert_eq!(Tick::for_seq(5, [(5, 4), (7, 6)]), Tick::Delivered);
+        assert_eq!(Tick::for_seq(5, [(4, 4), (7, 7)]), Tick::Sent);
+        assert_eq!(Tick::for_seq(5, [(0, 5)]), Tick::Read, "read implies delivered");
+        assert_eq!(Tick::for_seq(5, []), Tick::Sent);
+    }
+}
