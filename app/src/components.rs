@@ -1,13 +1,14 @@
 //! Small reusable pieces of UI.
 
 mod avatar;
-mod icons;
+pub mod icons;
 mod connection_badge;
 mod logout_button;
 mod theme_toggle;
 
 pub use avatar::Avatar;
-pub use icons::BrandMark;
+pub use icons::{BrandMark, Icon};
+pub use icons as icon;
 pub use connection_badge::ConnectionBadge;
 pub use logout_button::LogoutButton;
 pub use theme_toggle::ThemeToggle;

@@ -16,12 +16,13 @@ pub mod messages;
 mod pages;
 pub mod people;
 pub mod realtime;
+pub mod store;
 mod theme;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
 
@@ -53,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     realtime::provide_connection();
+    store::provide_store();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/messenger.css"/>
@@ -67,7 +69,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::Login/>
                 <Route path=path!("/register") view=pages::Register/>
                 // Async: the whole chat is in the first HTML, so it reads without JavaScript.
-                <Route path=path!("/chat") view=pages::Chat ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/chat") view=pages::Chat ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::NoConversation/>
+                    <Route path=path!(":id") view=pages::ConversationPane/>
+                </ParentRoute>
             </Routes>
         </Router>
     }

@@ -7,7 +7,7 @@ mod login;
 mod not_found;
 mod register;
 
-pub use chat::Chat;
+pub use chat::{Chat, ConversationPane, NoConversation};
 pub use landing::Landing;
 pub use login::Login;
 pub use not_found::NotFound;

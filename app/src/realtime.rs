@@ -1,8 +1,11 @@
-//! The browser's one WebSocket to `/ws`: connects after hydration, keeps itself alive with
-//! pings, and reconnects with capped exponential backoff and jitter. Components read its
-//! [`ConnectionState`]; nothing else opens sockets.
+//! The browser's one WebSocket to `/ws`: connects after hydration, feeds every pushed frame
+//! into the [`ChatStore`](crate::store::ChatStore), sends the outbox, pings on a fixed beat,
+//! and reconnects with capped exponential backoff and jitter. After every (re)connect it
+//! resends the outbox and resyncs the loaded threads, so nothing sent or received while
+//! offline is lost. Components read [`ConnectionState`] and call [`Connection::send`].
 
 use leptos::prelude::*;
+use shared::frames::ClientFrame;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnectionState {
@@ -29,10 +32,17 @@ impl ConnectionState {
 pub struct Connection {
     pub state: RwSignal<ConnectionState>,
     started: StoredValue<bool>,
+    #[cfg(feature = "hydrate")]
+    outgoing: StoredValue<Option<futures::channel::mpsc::UnboundedSender<ClientFrame>>, LocalStorage>,
 }
 
 pub fn provide_connection() {
-    provide_context(Connection { state: RwSignal::new(ConnectionState::Idle), started: StoredValue::new(false) });
+    provide_context(Connection {
+        state: RwSignal::new(ConnectionState::Idle),
+        started: StoredValue::new(false),
+        #[cfg(feature = "hydrate")]
+        outgoing: StoredValue::new_local(None),
+    });
 }
 
 pub fn use_connection() -> Connection {
@@ -41,19 +51,39 @@ pub fn use_connection() -> Connection {
 
 impl Connection {
     /// Starts the socket loop once per page load. Call from an effect (browser only).
-    pub fn start(self) {
+    pub fn start(self, store: crate::store::ChatStore) {
         if self.started.get_value() {
             return;
         }
         self.started.set_value(true);
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(client::run(self.state));
+        {
+            store.restore_outbox();
+            leptos::task::spawn_local(client::run(self, store));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = store;
+    }
+
+    /// Sends a frame if the socket is up; returns false otherwise (the caller keeps it queued).
+    pub fn send(&self, frame: ClientFrame) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            self.state.get_untracked() == ConnectionState::Online
+                && self.outgoing.with_value(|tx| tx.as_ref().is_some_and(|tx| tx.unbounded_send(frame).is_ok()))
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = frame;
+            false
+        }
     }
 }
 
 #[cfg(feature = "hydrate")]
 mod client {
-    use super::ConnectionState;
+    use super::{Connection, ConnectionState};
+    use crate::store::{ChatStore, FollowUp};
     use futures::{SinkExt, StreamExt};
     use gloo_net::websocket::{futures::WebSocket, Message};
     use gloo_timers::future::sleep;
@@ -70,21 +100,22 @@ mod client {
         Some(format!("{scheme}//{}/ws", location.host().ok()?))
     }
 
-    pub async fn run(state: RwSignal<ConnectionState>) {
+    pub async fn run(connection: Connection, store: ChatStore) {
         let mut failures: u32 = 0;
         loop {
-            state.set(ConnectionState::Connecting);
+            connection.state.set(ConnectionState::Connecting);
             if let Some(url) = socket_url() {
                 if let Ok(socket) = WebSocket::open(&url) {
-                    if session(socket, state).await {
+                    if session(socket, connection, store).await {
                         failures = 0;
                     }
                 }
             }
+            connection.outgoing.set_value(None);
             failures = failures.saturating_add(1);
             let backoff = backoff_secs(failures);
             for remaining in (1..=backoff).rev() {
-                state.set(ConnectionState::Offline { retry_in_secs: remaining });
+                connection.state.set(ConnectionState::Offline { retry_in_secs: remaining });
                 sleep(Duration::from_secs(1)).await;
             }
         }
@@ -98,9 +129,50 @@ mod client {
         base.min(MAX_BACKOFF_SECS) + jitter
     }
 
+    /// After `hello`: resend the outbox, refresh the list, and catch up every loaded thread.
+    fn on_connected(connection: Connection, store: ChatStore) {
+        connection.state.set(ConnectionState::Online);
+        for item in store.outbox.get_untracked().into_iter().filter(|i| i.error.is_none()) {
+            connection.send(ClientFrame::Send {
+                conversation_id: item.conversation_id,
+                client_msg_id: item.client_msg_id,
+                body: item.body,
+                reply_to: item.reply_to,
+            });
+        }
+        store.list_version.update(|v| *v += 1);
+        let loaded: Vec<_> =
+            store.threads.with_untracked(|t| t.iter().filter(|(_, th)| th.loaded).map(|(id, th)| (*id, th.rev)).collect());
+        for (conversation, rev) in loaded {
+            leptos::task::spawn_local(resync(store, conversation, rev));
+        }
+    }
+
+    pub async fn resync(store: ChatStore, conversation: shared::ConversationId, mut rev: shared::Rev) {
+        // Bounded: a thread that changed by more than 20 pages is simply reloaded on open.
+        for _ in 0..20 {
+            match crate::messages::sync(conversation, rev).await {
+                Ok(page) => {
+                    let more = page.has_more;
+                    rev = page.rev;
+                    store.apply_sync(page);
+                    if !more {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    leptos::logging::warn!("resync failed: {e}");
+                    break;
+                }
+            }
+        }
+    }
+
     /// Runs one connection until it drops. Returns whether it got as far as `hello`.
-    async fn session(socket: WebSocket, state: RwSignal<ConnectionState>) -> bool {
+    async fn session(socket: WebSocket, connection: Connection, store: ChatStore) -> bool {
         let (mut sink, mut stream) = socket.split();
+        let (tx, mut rx) = futures::channel::mpsc::unbounded::<ClientFrame>();
+        connection.outgoing.set_value(Some(tx));
         let mut greeted = false;
         let mut nonce = 0u64;
         // Ping on a fixed beat, however busy the socket is: the server times out silent clients.
@@ -109,29 +181,57 @@ mod client {
             let wait_ms = (next_ping - js_sys::Date::now()).max(0.0) as u64;
             let heartbeat = sleep(Duration::from_millis(wait_ms));
             futures::pin_mut!(heartbeat);
-            match futures::future::select(stream.next(), heartbeat).await {
+            let outgoing = rx.next();
+            futures::pin_mut!(outgoing);
+            let incoming = stream.next();
+            let either = futures::future::select(incoming, futures::future::select(outgoing, heartbeat)).await;
+            let frame_to_send = match either {
                 futures::future::Either::Left((Some(Ok(Message::Text(text))), _)) => {
                     match serde_json::from_str::<ServerFrame>(&text) {
                         Ok(ServerFrame::Hello { .. }) => {
                             greeted = true;
-                            state.set(ConnectionState::Online);
+                            on_connected(connection, store);
+                            None
                         }
-                        Ok(ServerFrame::Pong { .. }) => {}
-                        Ok(ServerFrame::Error { error }) => leptos::logging::warn!("server: {}", error.message),
-                        Err(e) => leptos::logging::warn!("unreadable frame: {e}"),
+                        Ok(frame) => match store.apply(&frame, js_sys::Date::now()) {
+                            FollowUp::None => None,
+                            FollowUp::Acknowledge { conversation, seq, read: true } => {
+                                Some(ClientFrame::Read { conversation_id: conversation, seq })
+                            }
+                            FollowUp::Acknowledge { conversation, seq, read: false } => {
+                                Some(ClientFrame::Delivered { conversation_id: conversation, seq })
+                            }
+                            FollowUp::Resync(conversation) => {
+                                let rev = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.rev));
+                                leptos::task::spawn_local(resync(store, conversation, rev));
+                                None
+                            }
+                        },
+                        Err(e) => {
+                            leptos::logging::warn!("unreadable frame: {e}");
+                            None
+                        }
                     }
                 }
-                futures::future::Either::Left((Some(Ok(Message::Bytes(_))), _)) => {}
+                futures::future::Either::Left((Some(Ok(Message::Bytes(_))), _)) => None,
                 futures::future::Either::Left((Some(Err(_)) | None, _)) => return greeted,
-                futures::future::Either::Right(_) => {
+                futures::future::Either::Right((futures::future::Either::Left((Some(frame), _)), _)) => Some(frame),
+                futures::future::Either::Right((futures::future::Either::Left((None, _)), _)) => return greeted,
+                futures::future::Either::Right((futures::future::Either::Right(_), _)) => {
                     nonce += 1;
                     next_ping = js_sys::Date::now() + (HEARTBEAT_SECS * 1000) as f64;
-                    let Ok(ping) = serde_json::to_string(&ClientFrame::Ping { nonce }) else { continue };
-                    if sink.send(Message::Text(ping)).await.is_err() {
-                        return greeted;
-                    }
+                    Some(ClientFrame::Ping { nonce })
+                }
+            };
+            if let Some(frame) = frame_to_send {
+                let Ok(text) = serde_json::to_string(&frame) else { continue };
+                if sink.send(Message::Text(text)).await.is_err() {
+                    return greeted;
                 }
             }
         }
     }
 }
+
+#[cfg(feature = "hydrate")]
+pub use client::resync;

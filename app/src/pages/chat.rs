@@ -1,67 +1,143 @@
-//! The chat shell: the chat list on the left, the open conversation on the right (one pane at a
-//! time on phones). The server only renders it for a logged-in session.
+//! The chat: the chat list on the left, the open conversation on the right (one pane at a time
+//! on phones). The server only renders it for a logged-in session, and renders it whole
+//! (chat list and latest messages) so it reads before, or without, the WASM.
+
+mod chat_list;
+mod composer;
+mod conversation;
+mod group_info;
+mod message_bubble;
+mod new_chat;
+mod search_panel;
+mod time;
 
 use crate::accounts::current_user;
-use crate::components::{BrandMark, Avatar, ConnectionBadge, LogoutButton, ThemeToggle};
+use crate::components::{Avatar, BrandMark, ConnectionBadge, LogoutButton, ThemeToggle};
+use crate::conversations::list_conversations;
 use crate::realtime::use_connection;
+use crate::store::use_store;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos_router::components::{Outlet, Redirect};
 use shared::{ErrorCode, Me};
+
+pub use conversation::ConversationPane;
+
+/// Which overlay the sidebar shows instead of the chat list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SidebarView {
+    Chats,
+    NewChat,
+    NewGroup,
+    Search,
+}
 
 #[component]
 pub fn Chat() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
-    let connection = use_connection();
-    // The socket is browser-only: start it once the page is live.
-    Effect::new(move |_| connection.start());
-
     view! {
         <Title text="Chats"/>
-        <div class="chat-shell">
-            <Suspense fallback=|| view! { <ShellSkeleton/> }>
-                {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(me) => view! { <Panes me/> }.into_any(),
-                        Err(e) if e.code() == ErrorCode::Unauthorized => view! { <Redirect path="/login"/> }.into_any(),
-                        Err(e) => view! {
-                            <main class="shell-error" role="alert">
-                                <p>{e.message().to_owned()}</p>
-                                <a class="button primary" href="/chat">"Try again"</a>
-                            </main>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </div>
+        <Suspense fallback=|| view! { <div class="chat-shell"><ShellSkeleton/></div> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(me) => view! { <Shell me/> }.into_any(),
+                    Err(e) if e.code() == ErrorCode::Unauthorized => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(e) => view! {
+                        <main class="shell-error" role="alert">
+                            <p>{e.message().to_owned()}</p>
+                            <a class="button primary" href="/chat">"Try again"</a>
+                        </main>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
 #[component]
-fn Panes(me: Me) -> impl IntoView {
+fn Shell(me: Me) -> impl IntoView {
+    let store = use_store();
+    store.me.set(Some(me.clone()));
+    let connection = use_connection();
+    // The socket is browser-only: start it once the page is live.
+    Effect::new(move |_| connection.start(store));
+    let sidebar = RwSignal::new(SidebarView::Chats);
+    provide_context(sidebar);
+    // The first list comes with the page (server-rendered); later refreshes, asked for by the
+    // socket through `list_version`, are fetched outside rendering and written to the store.
+    let list = Resource::new(|| (), |_| list_conversations());
+    Effect::new(move |previous: Option<u64>| {
+        let version = store.list_version.get();
+        if previous.is_some() {
+            spawn_local(async move {
+                if let Ok(fresh) = list_conversations().await {
+                    store.set_list(fresh);
+                }
+            });
+        }
+        version
+    });
+    let has_open = move || store.open.get().is_some();
+
     view! {
-        <aside class="sidebar" aria-label="Chats">
-            <header class="sidebar-header">
-                <Avatar name=me.display_name.clone()/>
-                <div class="me">
-                    <span class="me-name">{me.display_name.clone()}</span>
-                    <span class="me-username">"@"{me.username.clone()}</span>
-                </div>
-                <div class="header-actions">
-                    <ThemeToggle/>
-                    <LogoutButton/>
-                </div>
-            </header>
-            <ConnectionBadge/>
-            <nav class="chat-list" aria-label="Conversations">
-                <p class="empty-state">"No chats yet. Start one to say hello."</p>
-            </nav>
-        </aside>
+        <div class="chat-shell" class:has-conversation=has_open>
+            <aside class="sidebar" aria-label="Chats">
+                <header class="sidebar-header">
+                    <Avatar name=me.display_name.clone()/>
+                    <div class="me">
+                        <span class="me-name">{me.display_name.clone()}</span>
+                        <span class="me-username">"@"{me.username.clone()}</span>
+                    </div>
+                    <div class="header-actions">
+                        <button type="button" class="icon-button" aria-label="Search messages" title="Search messages"
+                            on:click=move |_| sidebar.set(SidebarView::Search)>
+                            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="currentColor" d="M15.5 14h-.8l-.3-.3A6.5 6.5 0 1 0 14 15.5l.3.3v.8l5 5 1.5-1.5-5-5zm-6 0a4.5 4.5 0 1 1 0-9 4.5 4.5 0 0 1 0 9z"/></svg>
+                        </button>
+                        <button type="button" class="icon-button" aria-label="New chat" title="New chat"
+                            on:click=move |_| sidebar.set(SidebarView::NewChat)>
+                            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="currentColor" d="M19 3H5a2 2 0 0 0-2 2v16l4-4h12a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm-2 8h-4v4h-2v-4H7V9h4V5h2v4h4v2z"/></svg>
+                        </button>
+                        <ThemeToggle/>
+                        <LogoutButton/>
+                    </div>
+                </header>
+                <ConnectionBadge/>
+                {move || match sidebar.get() {
+                    SidebarView::Chats => view! {
+                        <Transition fallback=|| view! { <p class="empty-state">"Loading chats…"</p> }>
+                            {move || Suspend::new(async move {
+                                match list.await {
+                                    Ok(list) => {
+                                        store.set_list(list);
+                                        view! { <chat_list::ChatList/> }.into_any()
+                                    }
+                                    Err(e) => view! { <p class="empty-state" role="alert">{e.message().to_owned()}</p> }.into_any(),
+                                }
+                            })}
+                        </Transition>
+                    }.into_any(),
+                    SidebarView::NewChat => view! { <new_chat::NewChat group=false/> }.into_any(),
+                    SidebarView::NewGroup => view! { <new_chat::NewChat group=true/> }.into_any(),
+                    SidebarView::Search => view! { <search_panel::SearchPanel/> }.into_any(),
+                }}
+            </aside>
+            <Outlet/>
+        </div>
+    }
+}
+
+/// The right pane when no chat is open.
+#[component]
+pub fn NoConversation() -> impl IntoView {
+    let store = use_store();
+    Effect::new(move |_| store.open.set(None));
+    view! {
         <main class="conversation-pane empty" aria-label="Conversation">
             <div class="empty-conversation">
                 <BrandMark/>
                 <h2>"Messenger"</h2>
-                <p>"Pick a chat on the left to start messaging."</p>
+                <p>"Pick a chat on the left, or start a new one."</p>
             </div>
         </main>
     }

@@ -1,0 +1,166 @@
+//! The composer: Enter sends, Shift+Enter breaks the line, Up on an empty box edits my last
+//! message, Esc cancels a reply or edit. Drafts are kept per chat. Typing is announced at most
+//! every three seconds.
+
+use super::message_bubble::ComposeMode;
+use crate::messages::edit_message;
+use crate::realtime::use_connection;
+use crate::store::use_store;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::frames::ClientFrame;
+use shared::limits::MESSAGE_MAX_CHARS;
+use shared::{ConversationId, MessageKind};
+use std::collections::HashMap;
+
+const TYPING_EVERY_MS: f64 = 3000.0;
+
+/// Unsent text per chat, for the whole page's life.
+#[derive(Clone, Copy)]
+struct Drafts(StoredValue<HashMap<ConversationId, String>>);
+
+#[component]
+pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoView {
+    let store = use_store();
+    let connection = use_connection();
+    let drafts = use_context::<Drafts>().unwrap_or_else(|| {
+        let drafts = Drafts(StoredValue::new(HashMap::new()));
+        provide_context(drafts);
+        drafts
+    });
+    let text = RwSignal::new(drafts.0.with_value(|d| d.get(&id).cloned()).unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let last_typing = StoredValue::new(0.0f64);
+    let input_ref = NodeRef::<leptos::html::Textarea>::new();
+
+    Effect::new(move |_| {
+        let value = text.get();
+        drafts.0.update_value(|d| {
+            d.insert(id, value);
+        });
+    });
+    // Entering edit mode puts the message's text in the box.
+    Effect::new(move |_| {
+        if let ComposeMode::Edit(message) = mode.get() {
+            text.set(message.body.clone());
+        }
+        if let Some(el) = input_ref.get_untracked() {
+            let _ = el.focus();
+        }
+    });
+
+    let submit = move || {
+        let body = text.get_untracked();
+        if let Err(e) = shared::validate::message_text(&body) {
+            if !body.trim().is_empty() {
+                error.set(Some(e.message));
+            }
+            return;
+        }
+        error.set(None);
+        match mode.get_untracked() {
+            ComposeMode::Edit(message) => {
+                let id = message.id;
+                spawn_local(async move {
+                    match edit_message(id, body).await {
+                        Ok(_) => {
+                            text.set(String::new());
+                            mode.set(ComposeMode::New);
+                        }
+                        Err(e) => error.set(Some(e.message().to_owned())),
+                    }
+                });
+            }
+            current => {
+                let reply_to = match current {
+                    ComposeMode::Reply(m) => Some(m.id),
+                    _ => None,
+                };
+                let item = store.enqueue(id, body, reply_to);
+                connection.send(ClientFrame::Send {
+                    conversation_id: id,
+                    client_msg_id: item.client_msg_id,
+                    body: item.body,
+                    reply_to,
+                });
+                text.set(String::new());
+                mode.set(ComposeMode::New);
+            }
+        }
+    };
+
+    let edit_last = move || {
+        let me = store.my_id();
+        let last = store.threads.with_untracked(|t| {
+            t.get(&id).and_then(|th| {
+                th.messages.values().rev().find(|m| m.sender_id == me && !m.deleted && m.kind == MessageKind::Text).cloned()
+            })
+        });
+        if let Some(message) = last {
+            mode.set(ComposeMode::Edit(message));
+        }
+    };
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" if !ev.shift_key() && !ev.is_composing() => {
+            ev.prevent_default();
+            submit();
+        }
+        "Escape" if mode.get_untracked() != ComposeMode::New => {
+            ev.prevent_default();
+            if matches!(mode.get_untracked(), ComposeMode::Edit(_)) {
+                text.set(String::new());
+            }
+            mode.set(ComposeMode::New);
+        }
+        "ArrowUp" if text.with_untracked(String::is_empty) => {
+            ev.prevent_default();
+            edit_last();
+        }
+        _ => {}
+    };
+
+    let on_input = move |ev| {
+        text.set(event_target_value(&ev));
+        let now = super::time::now() as f64;
+        if now - last_typing.get_value() > TYPING_EVERY_MS {
+            last_typing.set_value(now);
+            connection.send(ClientFrame::Typing { conversation_id: id });
+        }
+    };
+
+    let banner = move || match mode.get() {
+        ComposeMode::New => None,
+        ComposeMode::Reply(m) => Some(("Replying to", if m.deleted { String::new() } else { m.body.clone() }, "Cancel reply")),
+        ComposeMode::Edit(m) => Some(("Editing", m.body.clone(), "Cancel edit")),
+    };
+
+    view! {
+        <footer class="composer">
+            {move || banner().map(|(what, quoted, cancel)| view! {
+                <div class="compose-banner">
+                    <div><strong>{what}</strong><span class="quoted">{quoted}</span></div>
+                    <button type="button" class="icon-button" aria-label=cancel
+                        on:click=move |_| {
+                            if matches!(mode.get_untracked(), ComposeMode::Edit(_)) {
+                                text.set(String::new());
+                            }
+                            mode.set(ComposeMode::New);
+                        }>"×"</button>
+                </div>
+            })}
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <form class="compose-row" on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }>
+                <label for="composer-input" class="visually-hidden">"Message"</label>
+                <textarea id="composer-input" node_ref=input_ref rows="1" placeholder="Type a message"
+                    maxlength=MESSAGE_MAX_CHARS.to_string() prop:value=text on:input=on_input on:keydown=on_keydown></textarea>
+                <button type="submit" class="send-button" aria-label=move || if matches!(mode.get(), ComposeMode::Edit(_)) { "Save edit" } else { "Send" }>
+                    <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M2 21l21-9L2 3v7l15 2-15 2z"/></svg>
+                </button>
+            </form>
+        </footer>
+    }
+}

@@ -1,0 +1,333 @@
+//! The open conversation: header (who, presence or typing), the thread with day separators,
+//! an unread divider and upward infinite scroll, and the composer.
+
+use super::composer::Composer;
+use super::group_info::GroupInfo;
+use super::message_bubble::{ComposeMode, MessageBubble, PendingBubble};
+use super::time;
+use crate::components::{icon, Avatar, Icon};
+use crate::conversations::{get_conversation, set_flags};
+use crate::messages::history;
+use crate::realtime::use_connection;
+use crate::store::{use_store, ChatStore};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use shared::frames::ClientFrame;
+use shared::{ConversationDetail, ConversationFlags, ConversationId, ConversationKind, MessageId, UserId};
+use std::collections::HashMap;
+
+pub fn scroll_to_message(seq: shared::Seq) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("m{seq}"))) {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Center);
+        el.scroll_into_view_with_scroll_into_view_options(&options);
+        let _ = el.class_list().add_1("flash");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = seq;
+}
+
+pub fn delete_with_confirm(id: MessageId) {
+    #[cfg(feature = "hydrate")]
+    {
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message("Delete this message for everyone?").ok())
+            .unwrap_or(false);
+        if confirmed {
+            spawn_local(async move {
+                if let Err(e) = crate::messages::delete_message(id).await {
+                    leptos::logging::warn!("delete failed: {e}");
+                }
+            });
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// Marks everything up to the newest loaded message as read, over the socket or, offline, HTTP.
+fn mark_read(store: ChatStore, conversation: ConversationId) {
+    let newest = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.newest_seq()));
+    if newest == 0 || !crate::store::page_visible() {
+        return;
+    }
+    store.mark_read_locally(conversation);
+    let connection = use_connection();
+    if !connection.send(ClientFrame::Read { conversation_id: conversation, seq: newest }) {
+        spawn_local(async move {
+            let _ = crate::messages::mark_read(conversation, newest).await;
+        });
+    }
+}
+
+#[component]
+pub fn ConversationPane() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).map(ConversationId)));
+    // A fresh loader per chat: the previous chat's view is gone before the next one writes
+    // to the store.
+    view! {
+        <main class="conversation-pane" aria-label="Conversation">
+            {move || match id.get() {
+                Some(id) => view! { <ConversationLoader id/> }.into_any(),
+                None => view! { <p class="empty-state">"No such chat."</p> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn ConversationLoader(id: ConversationId) -> impl IntoView {
+    let store = use_store();
+    let detail = Resource::new(|| (), move |_| get_conversation(id));
+    let page = Resource::new(|| (), move |_| history(id, None));
+    view! {
+        <Suspense fallback=|| view! { <div class="thread-loading" aria-busy="true"><div class="skeleton line"></div><div class="skeleton line"></div></div> }>
+            {move || Suspend::new(async move {
+                match (detail.await, page.await) {
+                    (Ok(detail), Ok(page)) => {
+                        store.open.set(Some(id));
+                        store.load_history(id, page, false);
+                        view! { <Conversation detail/> }.into_any()
+                    }
+                    (Err(e), _) | (_, Err(e)) => view! {
+                        <div class="empty-conversation" role="alert">
+                            <p>{if e.code() == shared::ErrorCode::NotFound { "This chat does not exist, or you are not in it.".to_owned() } else { e.message().to_owned() }}</p>
+                            <A href="/chat" attr:class="button secondary">"Back to chats"</A>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Conversation(detail: ConversationDetail) -> impl IntoView {
+    let store = use_store();
+    let id = detail.summary.id;
+    let mode = RwSignal::new(ComposeMode::New);
+    let show_info = RwSignal::new(false);
+    let detail = RwSignal::new(detail);
+    let names: Memo<HashMap<UserId, String>> = Memo::new(move |_| {
+        detail.with(|d| d.members.iter().map(|m| (m.user.id, m.user.display_name.clone())).collect())
+    });
+    let is_group = move || detail.with(|d| d.summary.kind == ConversationKind::Group);
+    // Refresh the header when the list learns of a change to this chat (rename, members).
+    Effect::new(move |prev: Option<u64>| {
+        let version = store.list_version.get();
+        if prev.is_some_and(|p| p != version) {
+            spawn_local(async move {
+                if let Ok(fresh) = get_conversation(id).await {
+                    detail.set(fresh);
+                }
+            });
+        }
+        version
+    });
+    // Unread divider: the first message from others after my read watermark at open.
+    let me = store.my_id();
+    let first_unread = store.threads.with_untracked(|t| {
+        t.get(&id).and_then(|th| {
+            let my_read = th.members.iter().find(|m| Some(m.user.id) == me).map_or(0, |m| m.read_seq);
+            th.messages.values().find(|m| m.seq > my_read && m.sender_id != me && m.kind == shared::MessageKind::Text).map(|m| m.seq)
+        })
+    });
+    Effect::new(move |_| mark_read(store, id));
+
+    let subtitle = move || {
+        let now = time::now() as f64;
+        let typing: Vec<UserId> = store.typing.with(|t| {
+            t.get(&id).map(|users| users.iter().filter(|(_, exp)| **exp > now).map(|(u, _)| *u).collect()).unwrap_or_default()
+        });
+        if !typing.is_empty() {
+            return if is_group() {
+                let who: Vec<String> = typing.iter().filter_map(|u| names.with(|n| n.get(u).cloned())).collect();
+                format!("{} typing…", who.join(", "))
+            } else {
+                "typing…".to_owned()
+            };
+        }
+        detail.with(|d| match (&d.summary.kind, &d.summary.peer) {
+            (ConversationKind::Direct, Some(peer)) => match store.presence.with(|p| p.get(&peer.id).copied()) {
+                Some(p) if p.online => "online".to_owned(),
+                Some(p) => p.last_seen_at.map(|at| format!("last seen {} at {}", time::day(at, time::now()).to_lowercase(), time::clock(at))).unwrap_or_default(),
+                None => String::new(),
+            },
+            _ => d.members.iter().map(|m| m.user.display_name.clone()).collect::<Vec<_>>().join(", "),
+        })
+    };
+    // Presence of the other person in a direct chat, fetched once per open.
+    if let Some(peer) = detail.with_untracked(|d| d.summary.peer.clone()) {
+        Effect::new(move |_| {
+            let peer = peer.id;
+            spawn_local(async move {
+                if let Ok(p) = crate::people::presence(peer).await {
+                    store.presence.update(|map| {
+                        map.insert(peer, p);
+                    });
+                }
+            });
+        });
+    }
+    let flags = move || detail.with(|d| (d.summary.pinned, d.summary.muted, d.summary.archived));
+    let toggle = move |change: ConversationFlags| {
+        spawn_local(async move {
+            if let Ok(summary) = set_flags(id, change).await {
+                detail.update(|d| d.summary = summary);
+                store.list_version.update(|v| *v += 1);
+            }
+        });
+    };
+
+    view! {
+        <header class="conversation-header">
+            <A href="/chat" attr:class="icon-button back" attr:aria-label="Back to chats"><Icon path=icon::BACK/></A>
+            <Avatar name=detail.with_untracked(|d| d.summary.title.clone())/>
+            <div class="conversation-title">
+                <h2>{move || detail.with(|d| d.summary.title.clone())}</h2>
+                <p class="subtitle" aria-live="polite">{subtitle}</p>
+            </div>
+            <div class="header-actions">
+                <button type="button" class="icon-button" aria-pressed=move || flags().0.to_string()
+                    aria-label=move || if flags().0 { "Unpin chat" } else { "Pin chat" }
+                    on:click=move |_| toggle(ConversationFlags { pinned: Some(!flags().0), ..Default::default() })><Icon path=icon::PIN/></button>
+                <button type="button" class="icon-button" aria-pressed=move || flags().1.to_string()
+                    aria-label=move || if flags().1 { "Unmute chat" } else { "Mute chat" }
+                    on:click=move |_| toggle(ConversationFlags { muted: Some(!flags().1), ..Default::default() })><Icon path=icon::BELL_OFF/></button>
+                <button type="button" class="icon-button" aria-pressed=move || flags().2.to_string()
+                    aria-label=move || if flags().2 { "Unarchive chat" } else { "Archive chat" }
+                    on:click=move |_| toggle(ConversationFlags { archived: Some(!flags().2), ..Default::default() })><Icon path=icon::ARCHIVE/></button>
+                <Show when=is_group>
+                    <button type="button" class="icon-button" aria-label="Group info" aria-expanded=move || show_info.get().to_string()
+                        on:click=move |_| show_info.update(|v| *v = !*v)><Icon path=icon::INFO/></button>
+                </Show>
+            </div>
+        </header>
+        <div class="conversation-body">
+            <Thread id names first_unread mode/>
+            <Show when=move || show_info.get()>
+                <GroupInfo detail close=move || show_info.set(false)/>
+            </Show>
+        </div>
+        <Composer id mode/>
+    }
+}
+
+#[component]
+fn Thread(
+    id: ConversationId,
+    names: Memo<HashMap<UserId, String>>,
+    first_unread: Option<shared::Seq>,
+    mode: RwSignal<ComposeMode>,
+) -> impl IntoView {
+    let store = use_store();
+    let query = use_query_map();
+    let list_ref = NodeRef::<leptos::html::Div>::new();
+    let loading_older = RwSignal::new(false);
+    let at_bottom = RwSignal::new(true);
+    let has_more = move || store.threads.with(|t| t.get(&id).is_some_and(|th| th.has_more));
+    let messages = move || store.threads.with(|t| t.get(&id).map(|th| th.messages.values().cloned().collect::<Vec<_>>()).unwrap_or_default());
+    let pending = move || store.outbox.with(|o| o.iter().filter(|m| m.conversation_id == id).cloned().collect::<Vec<_>>());
+    let newest = move || store.threads.with(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
+
+    let load_older = move || {
+        if loading_older.get_untracked() || !has_more() {
+            return;
+        }
+        let Some(oldest) = store.threads.with_untracked(|t| t.get(&id).and_then(|th| th.oldest_seq())) else { return };
+        loading_older.set(true);
+        spawn_local(async move {
+            if let Ok(page) = history(id, Some(oldest)).await {
+                store.load_history(id, page, true);
+            }
+            loading_older.set(false);
+        });
+    };
+
+    // Keep the newest message in view when it arrives, if the reader was at the bottom; and
+    // mark it read.
+    Effect::new(move |prev: Option<shared::Seq>| {
+        let newest = newest();
+        let pending_count = pending().len();
+        if let Some(el) = list_ref.get() {
+            if at_bottom.get_untracked() || prev.is_none() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+        if prev.is_some_and(|p| p < newest) {
+            mark_read(store, id);
+        }
+        let _ = pending_count;
+        newest
+    });
+    // Jump to a message from search (`?m=<seq>`), loading older pages until it is there.
+    Effect::new(move |_| {
+        let Some(target) = query.with(|q| q.get("m").and_then(|v| v.parse::<i64>().ok())) else { return };
+        spawn_local(async move {
+            for _ in 0..40 {
+                let (loaded, oldest) = store.threads.with_untracked(|t| {
+                    t.get(&id).map_or((false, None), |th| (th.messages.contains_key(&target), th.oldest_seq()))
+                });
+                if loaded || !has_more() {
+                    break;
+                }
+                let Some(oldest) = oldest else { break };
+                match history(id, Some(oldest)).await {
+                    Ok(page) => store.load_history(id, page, true),
+                    Err(_) => break,
+                }
+            }
+            at_bottom.set(false);
+            scroll_to_message(target);
+        });
+    });
+
+    let on_scroll = move |_| {
+        if let Some(el) = list_ref.get() {
+            at_bottom.set(el.scroll_height() - el.scroll_top() - el.client_height() < 80);
+            if el.scroll_top() < 120 {
+                load_older();
+            }
+        }
+    };
+
+    view! {
+        <div class="thread" node_ref=list_ref on:scroll=on_scroll>
+            <Show when=has_more>
+                <button type="button" class="load-older" on:click=move |_| load_older() disabled=move || loading_older.get()>
+                    {move || if loading_older.get() { "Loading…" } else { "Load older messages" }}
+                </button>
+            </Show>
+            <ol class="messages" aria-label="Messages" aria-live="polite" aria-relevant="additions">
+                {move || {
+                    let mut previous_day: Option<i64> = None;
+                    messages().into_iter().map(|message| {
+                        let separator = (previous_day.is_none_or(|p| !time::same_day(p, message.created_at)))
+                            .then(|| view! { <li class="day-separator" role="separator"><span>{time::day(message.created_at, time::now())}</span></li> });
+                        previous_day = Some(message.created_at);
+                        let divider = (Some(message.seq) == first_unread)
+                            .then(|| view! { <li class="unread-divider" role="separator"><span>"Unread messages"</span></li> });
+                        let sender_name = message.sender_id.and_then(|u| names.with(|n| n.get(&u).cloned()));
+                        view! { {separator} {divider} <MessageBubble message sender_name mode/> }
+                    }).collect_view()
+                }}
+                <For each=pending key=|m| (m.client_msg_id.clone(), m.error.clone()) let:item>
+                    <PendingBubble item/>
+                </For>
+            </ol>
+            <Show when=move || !at_bottom.get()>
+                <button type="button" class="scroll-bottom" aria-label="Scroll to latest message"
+                    on:click=move |_| {
+                        if let Some(el) = list_ref.get() {
+                            el.set_scroll_top(el.scroll_height());
+                        }
+                        at_bottom.set(true);
+                    }>"↓"</button>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,129 @@
+//! One message: a bubble with its quote, text, time, edited mark and ticks, and its actions.
+
+use super::time;
+use crate::store::{use_store, Outgoing};
+use leptos::prelude::*;
+use shared::{MessageKind, MessageView, Tick};
+
+/// What the composer is doing besides writing a new message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ComposeMode {
+    New,
+    Reply(MessageView),
+    Edit(MessageView),
+}
+
+#[component]
+pub fn Ticks(tick: Tick) -> impl IntoView {
+    let (label, class, double) = match tick {
+        Tick::Pending => ("Sending", "tick pending", false),
+        Tick::Sent => ("Sent", "tick sent", false),
+        Tick::Delivered => ("Delivered", "tick delivered", true),
+        Tick::Read => ("Read", "tick read", true),
+    };
+    view! {
+        <span class=class role="img" aria-label=label title=label>
+            {if tick == Tick::Pending {
+                view! { <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.5"/></svg> }.into_any()
+            } else if double {
+                view! { <svg viewBox="0 0 18 12" width="18" height="12" aria-hidden="true"><path d="M1 6.5l3 3L11 2.5M7 9.5l1 0.5L17 2" fill="none" stroke="currentColor" stroke-width="1.6"/></svg> }.into_any()
+            } else {
+                view! { <svg viewBox="0 0 14 12" width="14" height="12" aria-hidden="true"><path d="M1.5 6.5l3 3L12.5 2" fill="none" stroke="currentColor" stroke-width="1.6"/></svg> }.into_any()
+            }}
+        </span>
+    }
+}
+
+/// Only emoji (and spaces), few of them: shown large.
+fn only_emoji(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    !chars.is_empty()
+        && chars.len() <= 8
+        && chars.iter().all(|c| {
+            let c = *c as u32;
+            (0x1F000..=0x1FAFF).contains(&c) || (0x2600..=0x27BF).contains(&c) || c == 0x200D || (0xFE00..=0xFE0F).contains(&c)
+        })
+}
+
+#[component]
+pub fn MessageBubble(message: MessageView, sender_name: Option<String>, mode: RwSignal<ComposeMode>) -> impl IntoView {
+    let store = use_store();
+    let me = store.my_id();
+    let mine = message.sender_id.is_some() && message.sender_id == me;
+    let conversation = message.conversation_id;
+    let seq = message.seq;
+    if message.kind == MessageKind::System {
+        return view! { <li class="system-message" id=format!("m{seq}")><span>{message.body.clone()}</span></li> }.into_any();
+    }
+    let tick = move || {
+        store.threads.with(|t| t.get(&conversation).map_or(Tick::Sent, |th| th.tick(me.unwrap_or(shared::UserId(0)), seq)))
+    };
+    let quote = message.reply_to.clone().map(|reply| {
+        let target = format!("#m{}", reply.seq);
+        let text = if reply.deleted { "This message was deleted".to_owned() } else { reply.body.clone() };
+        view! {
+            <a class="quote" href=target aria-label="Go to the quoted message"
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    super::conversation::scroll_to_message(reply.seq);
+                }>
+                {text}
+            </a>
+        }
+    });
+    let deleted = message.deleted;
+    let big = !deleted && only_emoji(&message.body);
+    let at = time::clock(message.created_at);
+    let edited = message.edited_at.is_some() && !deleted;
+    let reply_to = message.clone();
+    let edit_this = message.clone();
+    let delete_id = message.id;
+    view! {
+        <li class="message" class:mine=mine class:theirs=!mine id=format!("m{seq}") data-seq=seq>
+            <div class="bubble" class:deleted=deleted class:big-emoji=big>
+                {(!mine).then(|| sender_name.map(|n| view! { <span class="sender">{n}</span> }))}
+                {quote}
+                <p class="text">{if deleted { "This message was deleted".to_owned() } else { message.body.clone() }}</p>
+                <span class="meta">
+                    {edited.then(|| view! { <span class="edited">"edited"</span> })}
+                    <time>{at}</time>
+                    {mine.then(|| view! { {move || view! { <Ticks tick=tick()/> }} })}
+                </span>
+            </div>
+            {(!deleted).then(|| view! {
+                <div class="message-actions">
+                    <button type="button" class="action" aria-label="Reply" title="Reply"
+                        on:click=move |_| mode.set(ComposeMode::Reply(reply_to.clone()))>"↩"</button>
+                    {mine.then(|| view! {
+                        <button type="button" class="action" aria-label="Edit" title="Edit"
+                            on:click=move |_| mode.set(ComposeMode::Edit(edit_this.clone()))>"✎"</button>
+                        <button type="button" class="action" aria-label="Delete" title="Delete for everyone"
+                            on:click=move |_| super::conversation::delete_with_confirm(delete_id)>"✕"</button>
+                    })}
+                </div>
+            })}
+        </li>
+    }
+    .into_any()
+}
+
+/// A message still in the outbox: shown with a clock, or with its error and retry/discard.
+#[component]
+pub fn PendingBubble(item: Outgoing) -> impl IntoView {
+    let store = use_store();
+    let id = item.client_msg_id.clone();
+    let failed = item.error.clone();
+    view! {
+        <li class="message mine pending" data-client-id=item.client_msg_id.clone()>
+            <div class="bubble">
+                <p class="text">{item.body.clone()}</p>
+                <span class="meta"><Ticks tick=Tick::Pending/></span>
+                {failed.map(|error| view! {
+                    <p class="send-error" role="alert">"Not sent: " {error}
+                        <button type="button" class="link-button" on:click=move |_| store.discard(&id)>"Discard"</button>
+                    </p>
+                })}
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,152 @@
+//! Starting a chat: find people by username or name, then open a direct chat with one of them
+//! or pick several and name a group.
+
+use super::SidebarView;
+use crate::components::Avatar;
+use crate::conversations::{create_group, open_direct};
+use crate::people::search_users;
+use crate::store::use_store;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use shared::{UserId, UserView};
+
+#[component]
+pub fn NewChat(group: bool) -> impl IntoView {
+    let sidebar = expect_context::<RwSignal<SidebarView>>();
+    let store = use_store();
+    let query = RwSignal::new(String::new());
+    let results = RwSignal::new(Vec::<UserView>::new());
+    let selected = RwSignal::new(Vec::<UserView>::new());
+    let title = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+
+    let search = move |text: String| {
+        query.set(text.clone());
+        if text.trim().is_empty() {
+            results.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            let found = search_users(text.clone()).await;
+            // Ignore answers to older keystrokes.
+            if query.get_untracked() == text {
+                match found {
+                    Ok(found) => {
+                        results.set(found);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message().to_owned())),
+                }
+            }
+        });
+    };
+
+    let open = {
+        let navigate = navigate.clone();
+        move |user: UserId| {
+            let navigate = navigate.clone();
+            busy.set(true);
+            spawn_local(async move {
+                match open_direct(user).await {
+                    Ok(summary) => {
+                        store.list_version.update(|v| *v += 1);
+                        sidebar.set(SidebarView::Chats);
+                        navigate(&format!("/chat/{}", summary.id.0), Default::default());
+                    }
+                    Err(e) => error.set(Some(e.message().to_owned())),
+                }
+                busy.set(false);
+            });
+        }
+    };
+
+    let create = move |_| {
+        let navigate = navigate.clone();
+        let members: Vec<UserId> = selected.get_untracked().iter().map(|u| u.id).collect();
+        busy.set(true);
+        spawn_local(async move {
+            match create_group(title.get_untracked(), members).await {
+                Ok(summary) => {
+                    store.list_version.update(|v| *v += 1);
+                    sidebar.set(SidebarView::Chats);
+                    navigate(&format!("/chat/{}", summary.id.0), Default::default());
+                }
+                Err(e) => error.set(Some(e.message().to_owned())),
+            }
+            busy.set(false);
+        });
+    };
+
+    let heading = if group { "New group" } else { "New chat" };
+    view! {
+        <section class="side-panel" aria-label=heading>
+            <header class="side-panel-header">
+                <button type="button" class="icon-button" aria-label="Back to chats" on:click=move |_| sidebar.set(SidebarView::Chats)>"←"</button>
+                <h2>{heading}</h2>
+            </header>
+            {group.then(|| view! {
+                <label class="field">
+                    <span>"Group name"</span>
+                    <input type="text" maxlength="64" prop:value=title on:input=move |ev| title.set(event_target_value(&ev))/>
+                </label>
+                <ul class="chips" aria-label="Selected people">
+                    <For each=move || selected.get() key=|u| u.id let:user>
+                        <li class="chip">{user.display_name.clone()}
+                            <button type="button" aria-label=format!("Remove {}", user.display_name)
+                                on:click=move |_| selected.update(|s| s.retain(|u| u.id != user.id))>"×"</button>
+                        </li>
+                    </For>
+                </ul>
+            })}
+            <label class="field">
+                <span>"Search people"</span>
+                <input type="search" placeholder="Username or name" autocomplete="off"
+                    prop:value=query on:input=move |ev| search(event_target_value(&ev))/>
+            </label>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {(!group).then(|| view! {
+                <button type="button" class="button secondary wide" on:click=move |_| sidebar.set(SidebarView::NewGroup)>"New group"</button>
+            })}
+            <ul class="people" role="list">
+                <For each=move || results.get() key=|u| u.id let:user>
+                    {
+                        let open = open.clone();
+                        let id = user.id;
+                        let picked = move || selected.with(|s| s.iter().any(|u| u.id == id));
+                        let label = if group { format!("Add {}", user.display_name) } else { format!("Chat with {}", user.display_name) };
+                        let chosen = user.clone();
+                        view! {
+                            <li>
+                                <button type="button" class="person" aria-label=label aria-pressed=move || group.then(|| picked().to_string())
+                                    disabled=move || busy.get()
+                                    on:click=move |_| {
+                                        if group {
+                                            let chosen = chosen.clone();
+                                            selected.update(|s| if s.iter().any(|u| u.id == chosen.id) { s.retain(|u| u.id != chosen.id) } else { s.push(chosen) });
+                                        } else {
+                                            open(id);
+                                        }
+                                    }>
+                                    <Avatar name=user.display_name.clone()/>
+                                    <span class="person-names">
+                                        <span class="person-name">{user.display_name.clone()}</span>
+                                        <span class="person-username">"@"{user.username.clone()}</span>
+                                    </span>
+                                </button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            {group.then(|| view! {
+                <button type="button" class="button primary wide" on:click=create
+                    disabled=move || busy.get() || title.get().trim().is_empty() || selected.with(Vec::is_empty)>
+                    "Create group"
+                </button>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,91 @@
+//! Search across all of the user's chats; a hit opens the chat at that message.
+
+use super::SidebarView;
+use crate::messages::search_messages;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use shared::SearchHit;
+
+#[component]
+pub fn SearchPanel() -> impl IntoView {
+    let sidebar = expect_context::<RwSignal<SidebarView>>();
+    let query = RwSignal::new(String::new());
+    let hits = RwSignal::new(None::<Vec<SearchHit>>);
+    let error = RwSignal::new(None::<String>);
+    let run = move |text: String| {
+        query.set(text.clone());
+        if text.trim().is_empty() {
+            hits.set(None);
+            return;
+        }
+        spawn_local(async move {
+            let found = search_messages(text.clone(), None).await;
+            if query.get_untracked() == text {
+                match found {
+                    Ok(found) => {
+                        hits.set(Some(found));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message().to_owned())),
+                }
+            }
+        });
+    };
+    view! {
+        <section class="side-panel" aria-label="Search messages">
+            <header class="side-panel-header">
+                <button type="button" class="icon-button" aria-label="Back to chats" on:click=move |_| sidebar.set(SidebarView::Chats)>"←"</button>
+                <h2>"Search messages"</h2>
+            </header>
+            <label class="field">
+                <span>"Search"</span>
+                <input type="search" placeholder="Words in your messages" autocomplete="off"
+                    prop:value=query on:input=move |ev| run(event_target_value(&ev))/>
+            </label>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || hits.get().map(|hits| if hits.is_empty() {
+                view! { <p class="empty-state">"No messages found."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="search-hits" role="list" aria-label="Search results">
+                        {hits.into_iter().map(|hit| view! {
+                            <li>
+                                <A href=format!("/chat/{}?m={}", hit.message.conversation_id.0, hit.message.seq) attr:class="search-hit">
+                                    <span class="hit-title">{hit.conversation_title.clone()}</span>
+                                    <span class="hit-snippet"><Highlighted text=hit.snippet.clone()/></span>
+                                </A>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+/// Renders `[[match]]` markers as <mark> elements — as text nodes, never as HTML.
+#[component]
+pub fn Highlighted(text: String) -> impl IntoView {
+    let mut parts = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("[[") {
+        parts.push((false, rest[..start].to_owned()));
+        let after = &rest[start + 2..];
+        match after.find("]]") {
+            Some(end) => {
+                parts.push((true, after[..end].to_owned()));
+                rest = &after[end + 2..];
+            }
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    parts.push((false, rest.to_owned()));
+    parts
+        .into_iter()
+        .map(|(hit, text)| if hit { view! { <mark>{text}</mark> }.into_any() } else { text.into_any() })
+        .collect_view()
+}

@@ -1,0 +1,312 @@
+//! The client-side chat store: one place that holds what the chat shows — the chat list, the
+//! loaded threads, the outbox, typing and presence — fed by server functions and by the
+//! WebSocket. Components read it; they never fetch behind each other's backs.
+//!
+//! The same store exists during server rendering (one per request) so the first HTML already
+//! shows the chat list and the open thread.
+
+mod outbox;
+
+use leptos::prelude::*;
+use shared::frames::ServerFrame;
+use shared::{
+    ConversationId, ConversationSummary, Me, MemberView, MessageView, PresenceView, Receipt, Rev, Seq, SyncPage,
+    HistoryPage, Tick, UserId,
+};
+use std::collections::{BTreeMap, HashMap};
+
+pub use outbox::Outgoing;
+
+/// One conversation's loaded messages, by seq, plus what ticks and resync need.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Thread {
+    pub messages: BTreeMap<Seq, MessageView>,
+    pub members: Vec<MemberView>,
+    pub rev: Rev,
+    pub has_more: bool,
+    pub loaded: bool,
+}
+
+impl Thread {
+    pub fn oldest_seq(&self) -> Option<Seq> {
+        self.messages.keys().next().copied()
+    }
+
+    pub fn newest_seq(&self) -> Seq {
+        self.messages.keys().next_back().copied().unwrap_or(0)
+    }
+
+    fn upsert(&mut self, message: MessageView) {
+        let keep_existing = self.messages.get(&message.seq).is_some_and(|m| m.rev > message.rev);
+        if !keep_existing {
+            self.messages.insert(message.seq, message);
+        }
+    }
+
+    fn set_receipt(&mut self, receipt: &Receipt) {
+        if let Some(member) = self.members.iter_mut().find(|m| m.user.id == receipt.user_id) {
+            member.delivered_seq = member.delivered_seq.max(receipt.delivered_seq);
+            member.read_seq = member.read_seq.max(receipt.read_seq);
+        }
+    }
+
+    /// The tick of my message `seq`: what every other member has acknowledged.
+    pub fn tick(&self, me: UserId, seq: Seq) -> Tick {
+        Tick::for_seq(seq, self.members.iter().filter(|m| m.user.id != me).map(|m| (m.delivered_seq, m.read_seq)))
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct ChatStore {
+    pub me: RwSignal<Option<Me>>,
+    pub conversations: RwSignal<Vec<ConversationSummary>>,
+    pub threads: RwSignal<HashMap<ConversationId, Thread>>,
+    pub outbox: RwSignal<Vec<Outgoing>>,
+    /// Who is typing where, with the time (ms) their indicator expires.
+    pub typing: RwSignal<HashMap<ConversationId, HashMap<UserId, f64>>>,
+    pub presence: RwSignal<HashMap<UserId, PresenceView>>,
+    /// The conversation on screen, if any.
+    pub open: RwSignal<Option<ConversationId>>,
+    /// Bumped to make the chat list fetch again.
+    pub list_version: RwSignal<u64>,
+}
+
+pub fn provide_store() -> ChatStore {
+    let store = ChatStore {
+        me: RwSignal::new(None),
+        conversations: RwSignal::new(Vec::new()),
+        threads: RwSignal::new(HashMap::new()),
+        outbox: RwSignal::new(Vec::new()),
+        typing: RwSignal::new(HashMap::new()),
+        presence: RwSignal::new(HashMap::new()),
+        open: RwSignal::new(None),
+        list_version: RwSignal::new(0),
+    };
+    provide_context(store);
+    store
+}
+
+pub fn use_store() -> ChatStore {
+    expect_context::<ChatStore>()
+}
+
+/// What the socket should do after a frame was applied.
+#[derive(Debug, PartialEq)]
+pub enum FollowUp {
+    None,
+    /// Tell the server these messages reached this device (and were read, if on screen).
+    Acknowledge { conversation: ConversationId, seq: Seq, read: bool },
+    /// A push skipped a rev: fetch what was missed.
+    Resync(ConversationId),
+}
+
+impl ChatStore {
+    pub fn my_id(&self) -> Option<UserId> {
+        self.me.with_untracked(|me| me.as_ref().map(|m| m.id))
+    }
+
+    /// Seeds a thread from a history page, unless a newer state is already loaded.
+    pub fn load_history(&self, conversation: ConversationId, page: HistoryPage, older: bool) {
+        self.threads.update(|threads| {
+            let thread = threads.entry(conversation).or_default();
+            if thread.loaded && !older && thread.rev >= page.rev {
+                return;
+            }
+            for message in page.messages {
+                thread.upsert(message);
+            }
+            thread.members = page.members;
+            if older || !thread.loaded {
+                thread.has_more = page.has_more;
+            }
+            thread.rev = thread.rev.max(page.rev);
+            thread.loaded = true;
+        });
+    }
+
+    pub fn apply_sync(&self, page: SyncPage) {
+        self.threads.update(|threads| {
+            let thread = threads.entry(page.conversation_id).or_default();
+            for message in page.changed {
+                thread.upsert(message);
+            }
+            thread.members = page.members;
+            thread.rev = thread.rev.max(page.rev);
+        });
+    }
+
+    pub fn set_list(&self, list: Vec<ConversationSummary>) {
+        self.conversations.set(list);
+    }
+
+    /// Applies one pushed frame. Returns what the socket should send back.
+    pub fn apply(&self, frame: &ServerFrame, now_ms: f64) -> FollowUp {
+        match frame {
+            ServerFrame::Ack { client_msg_id, message } => {
+                self.outbox.update(|o| o.retain(|m| &m.client_msg_id != client_msg_id));
+                outbox::persist(self.my_id(), &self.outbox.get_untracked());
+                self.insert_message(message.clone())
+            }
+            ServerFrame::Message { message } => self.insert_message(message.clone()),
+            ServerFrame::MessageUpdated { message } => {
+                self.threads.update(|threads| {
+                    if let Some(thread) = threads.get_mut(&message.conversation_id) {
+                        thread.upsert(message.clone());
+                        thread.rev = thread.rev.max(message.rev);
+                    }
+                });
+                self.conversations.update(|list| {
+                    if let Some(summary) = list.iter_mut().find(|c| c.id == message.conversation_id) {
+                        if summary.last_message.as_ref().is_some_and(|m| m.id == message.id) {
+                            summary.last_message = Some(message.clone());
+                        }
+                    }
+                });
+                FollowUp::None
+            }
+            ServerFrame::Receipt { receipt } => {
+                self.threads.update(|threads| {
+                    if let Some(thread) = threads.get_mut(&receipt.conversation_id) {
+                        thread.set_receipt(receipt);
+                    }
+                });
+                if Some(receipt.user_id) == self.my_id() {
+                    self.conversations.update(|list| {
+                        if let Some(summary) = list.iter_mut().find(|c| c.id == receipt.conversation_id) {
+                            if receipt.read_seq >= summary.last_seq {
+                                summary.unread = 0;
+                            }
+                        }
+                    });
+                }
+                FollowUp::None
+            }
+            ServerFrame::Typing { conversation_id, user_id, expires_in_ms } => {
+                self.typing.update(|typing| {
+                    typing.entry(*conversation_id).or_default().insert(*user_id, now_ms + *expires_in_ms as f64);
+                });
+                FollowUp::None
+            }
+            ServerFrame::Presence { user_id, online, last_seen_at } => {
+                self.presence.update(|p| {
+                    p.insert(*user_id, PresenceView { online: *online, last_seen_at: *last_seen_at });
+                });
+                FollowUp::None
+            }
+            ServerFrame::ConversationUpdated { .. } => {
+                self.list_version.update(|v| *v += 1);
+                FollowUp::None
+            }
+            ServerFrame::ConversationRemoved { conversation_id } => {
+                self.conversations.update(|list| list.retain(|c| c.id != *conversation_id));
+                self.threads.update(|threads| {
+                    threads.remove(conversation_id);
+                });
+                FollowUp::None
+            }
+            ServerFrame::Error { error, client_msg_id: Some(id) } => {
+                self.outbox.update(|o| {
+                    if let Some(item) = o.iter_mut().find(|m| &m.client_msg_id == id) {
+                        item.error = Some(error.message.clone());
+                    }
+                });
+                outbox::persist(self.my_id(), &self.outbox.get_untracked());
+                FollowUp::None
+            }
+            ServerFrame::Hello { .. } | ServerFrame::Pong { .. } | ServerFrame::Error { .. } => FollowUp::None,
+        }
+    }
+
+    /// Adds a new message to its thread and the chat list; decides whether to resync.
+    fn insert_message(&self, message: MessageView) -> FollowUp {
+        let conversation = message.conversation_id;
+        let mine = message.sender_id.is_some() && message.sender_id == self.my_id();
+        let is_open = self.open.get_untracked() == Some(conversation);
+        let mut gap = false;
+        self.threads.update(|threads| {
+            if let Some(thread) = threads.get_mut(&conversation) {
+                if thread.loaded && message.rev > thread.rev + 1 {
+                    gap = true;
+                }
+                thread.upsert(message.clone());
+                if !gap {
+                    thread.rev = thread.rev.max(message.rev);
+                }
+            }
+        });
+        if let Some(sender) = message.sender_id {
+            self.typing.update(|t| {
+                if let Some(users) = t.get_mut(&conversation) {
+                    users.remove(&sender);
+                }
+            });
+        }
+        let mut known = false;
+        self.conversations.update(|list| {
+            if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
+                known = true;
+                if message.seq >= summary.last_seq {
+                    summary.last_seq = message.seq;
+                    summary.last_message = Some(message.clone());
+                    summary.last_activity_at = message.created_at;
+                    if !mine && !is_open && message.kind == shared::MessageKind::Text {
+                        summary.unread += 1;
+                    }
+                }
+            }
+            list.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(b.last_activity_at.cmp(&a.last_activity_at)));
+        });
+        if !known {
+            self.list_version.update(|v| *v += 1);
+        }
+        if gap {
+            FollowUp::Resync(conversation)
+        } else if mine {
+            FollowUp::None
+        } else {
+            FollowUp::Acknowledge { conversation, seq: message.seq, read: is_open && page_visible() }
+        }
+    }
+
+    /// Queues a text message; the socket sends it now or when it reconnects.
+    pub fn enqueue(&self, conversation: ConversationId, body: String, reply_to: Option<shared::MessageId>) -> Outgoing {
+        let item = Outgoing::new(conversation, body, reply_to);
+        self.outbox.update(|o| o.push(item.clone()));
+        outbox::persist(self.my_id(), &self.outbox.get_untracked());
+        item
+    }
+
+    pub fn discard(&self, client_msg_id: &str) {
+        self.outbox.update(|o| o.retain(|m| m.client_msg_id != client_msg_id));
+        outbox::persist(self.my_id(), &self.outbox.get_untracked());
+    }
+
+    pub fn restore_outbox(&self) {
+        let saved = outbox::load(self.my_id());
+        if !saved.is_empty() {
+            self.outbox.set(saved);
+        }
+    }
+
+    pub fn mark_read_locally(&self, conversation: ConversationId) {
+        self.conversations.update(|list| {
+            if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
+                summary.unread = 0;
+            }
+        });
+    }
+}
+
+/// Whether the tab is visible (messages shown count as read only then).
+pub fn page_visible() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}

@@ -1,0 +1,86 @@
+//! The outbox: messages typed but not yet acknowledged. It lives in localStorage so a reload
+//! or a crash loses nothing; each item keeps its client_msg_id, so resending after a lost ack
+//! can never store it twice.
+
+use serde::{Deserialize, Serialize};
+use shared::{ConversationId, MessageId};
+
+const STORAGE_KEY: &str = "messenger.outbox.v1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outgoing {
+    pub client_msg_id: String,
+    pub conversation_id: ConversationId,
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+    /// Unix milliseconds when typed.
+    pub created_at: f64,
+    /// Why the server refused it, if it did.
+    pub error: Option<String>,
+}
+
+impl Outgoing {
+    pub fn new(conversation_id: ConversationId, body: String, reply_to: Option<MessageId>) -> Self {
+        Self { client_msg_id: new_id(), conversation_id, body, reply_to, created_at: now_ms(), error: None }
+    }
+}
+
+fn new_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        // 122 random bits as a v4 UUID, from the browser's crypto RNG.
+        let mut bytes = [0u8; 16];
+        if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        }
+        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        uuid::Uuid::nil().to_string()
+    }
+}
+
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+/// Each account has its own outbox, so a shared browser never sends one user's drafts as
+/// another's.
+fn key(user: Option<shared::UserId>) -> String {
+    format!("{STORAGE_KEY}.{}", user.map_or(0, |u| u.0))
+}
+
+pub fn persist(user: Option<shared::UserId>, items: &[Outgoing]) {
+    #[cfg(feature = "hydrate")]
+    if let (Some(storage), Ok(json)) =
+        (web_sys::window().and_then(|w| w.local_storage().ok().flatten()), serde_json::to_string(items))
+    {
+        let _ = storage.set_item(&key(user), &json);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key(user), items);
+}
+
+pub fn load(user: Option<shared::UserId>) -> Vec<Outgoing> {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(&key(user)).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key(user);
+        Vec::new()
+    }
+}

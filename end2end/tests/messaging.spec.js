@@ -1,0 +1,154 @@
+// Two people in two browser contexts, side by side, chatting the way people do.
+const { test, expect } = require('@playwright/test');
+const path = require('path');
+const { uniqueName, register, expectOnline } = require('./helpers');
+
+const screenshots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+
+async function newUser(browser, prefix, displayName) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const username = uniqueName(prefix);
+  await register(page, { username, displayName });
+  await expectOnline(page);
+  return { context, page, username, displayName };
+}
+
+async function startChatWith(page, other) {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.getByLabel('Search people').fill(other.username);
+  await page.getByRole('button', { name: `Chat with ${other.displayName}` }).click();
+  await expect(page).toHaveURL(/\/chat\/\d+$/);
+}
+
+async function send(page, text) {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+function thread(page) {
+  return page.getByRole('list', { name: 'Messages' });
+}
+
+test('a direct chat: live delivery, read ticks, typing, reply, edit and delete on both sides', async ({ browser }) => {
+  const alice = await newUser(browser, 'alice', 'Alice Tester');
+  const bob = await newUser(browser, 'bob', 'Bob Tester');
+
+  await startChatWith(alice.page, bob);
+  await send(alice.page, 'Hello Bob!');
+  const aliceMessage = thread(alice.page).getByRole('listitem').filter({ hasText: 'Hello Bob!' });
+  await expect(aliceMessage).toBeVisible();
+  // Stored by the server: at least one grey tick, no clock.
+  await expect(aliceMessage.getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
+
+  // Bob sees the chat appear live in his list and opens it.
+  const row = bob.page.getByRole('link', { name: /Alice Tester/ });
+  await expect(row).toBeVisible();
+  await row.click();
+  await expect(thread(bob.page).getByText('Hello Bob!')).toBeVisible();
+
+  // Alice's ticks turn blue once Bob has the chat open.
+  await expect(aliceMessage.getByRole('img', { name: 'Read' })).toBeVisible();
+
+  // Bob types: Alice sees it.
+  await bob.page.getByLabel('Message', { exact: true }).pressSequentially('Hi', { delay: 50 });
+  await expect(alice.page.getByRole('main').getByText('typing…')).toBeVisible();
+
+  // Bob replies to Alice's message.
+  await bob.page.getByLabel('Message', { exact: true }).fill('');
+  const bobsCopy = thread(bob.page).getByRole('listitem').filter({ hasText: 'Hello Bob!' });
+  await bobsCopy.hover();
+  await bobsCopy.getByRole('button', { name: 'Reply' }).click();
+  await send(bob.page, 'Hi Alice, good to see you');
+  const reply = thread(alice.page).getByRole('listitem').filter({ hasText: 'good to see you' });
+  await expect(reply.getByRole('link', { name: 'Go to the quoted message' })).toHaveText('Hello Bob!');
+
+  // Alice edits her message; Bob sees the new text marked as edited.
+  await aliceMessage.hover();
+  await aliceMessage.getByRole('button', { name: 'Edit' }).click();
+  const box = alice.page.getByLabel('Message', { exact: true });
+  await box.fill('Hello Bob, edited!');
+  await box.press('Enter');
+  const edited = thread(bob.page).getByRole('listitem').filter({ hasText: 'Hello Bob, edited!' }).first();
+  await expect(edited).toContainText('edited');
+
+  await alice.page.screenshot({ path: path.join(screenshots, 'conversation-light.png') });
+
+  // Alice deletes it for everyone.
+  alice.page.once('dialog', (dialog) => dialog.accept());
+  const aliceEdited = thread(alice.page).getByRole('listitem').filter({ hasText: 'Hello Bob, edited!' }).first();
+  await aliceEdited.hover();
+  await aliceEdited.getByRole('button', { name: 'Delete' }).click();
+  await expect(thread(bob.page).getByText('This message was deleted').first()).toBeVisible();
+
+  // A reload keeps the history.
+  await bob.page.reload();
+  await expect(thread(bob.page).getByText('good to see you')).toBeVisible();
+  await expect(thread(bob.page).getByText('This message was deleted').first()).toBeVisible();
+
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('messages typed while the socket is down wait in the outbox and arrive after reconnecting', async ({ browser }) => {
+  const carol = await newUser(browser, 'carol', 'Carol Tester');
+  const dave = await newUser(browser, 'dave', 'Dave Tester');
+  await startChatWith(carol.page, dave);
+  await send(carol.page, 'first, while online');
+  await expect(thread(carol.page).getByRole('listitem').filter({ hasText: 'first, while online' })
+    .getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
+
+  await carol.context.setOffline(true);
+  // Drop the live socket the way a network loss does.
+  await carol.page.evaluate(() => window.dispatchEvent(new Event('offline')));
+  await send(carol.page, 'queued while offline');
+  const queued = thread(carol.page).getByRole('listitem').filter({ hasText: 'queued while offline' });
+  await expect(queued).toBeVisible();
+
+  // The outbox survives a reload (once the network is back, the reload can happen).
+  await carol.context.setOffline(false);
+  await carol.page.reload();
+  await expectOnline(carol.page);
+  await expect(thread(carol.page).getByRole('listitem').filter({ hasText: 'queued while offline' })
+    .getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
+
+  await dave.page.getByRole('link', { name: /Carol Tester/ }).click();
+  await expect(thread(dave.page).getByText('queued while offline')).toHaveCount(1);
+  await expect(thread(dave.page).getByText('first, while online')).toHaveCount(1);
+
+  await carol.context.close();
+  await dave.context.close();
+});
+
+test('a group: created with members, messages reach everyone, shown on a phone and in dark mode', async ({ browser }) => {
+  const erin = await newUser(browser, 'erin', 'Erin Tester');
+  const frank = await newUser(browser, 'frank', 'Frank Tester');
+  const page = erin.page;
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.getByRole('button', { name: 'New group' }).click();
+  await page.getByLabel('Group name').fill('Weekend plans');
+  await page.getByLabel('Search people').fill(frank.username);
+  await page.getByRole('button', { name: `Add ${frank.displayName}` }).click();
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await expect(page).toHaveURL(/\/chat\/\d+$/);
+  await expect(thread(page).getByText(/created the group/)).toBeVisible();
+  await send(page, 'Hiking on Saturday?');
+
+  await frank.page.getByRole('link', { name: /Weekend plans/ }).click();
+  await expect(thread(frank.page).getByText('Hiking on Saturday?')).toBeVisible();
+
+  await frank.page.getByRole('button', { name: /theme/ }).click();
+  await frank.page.getByRole('button', { name: /theme/ }).click();
+  await expect(frank.page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  // On a phone the open chat takes the whole screen, with a way back to the list.
+  await frank.page.setViewportSize({ width: 390, height: 800 });
+  await expect(frank.page.getByRole('complementary', { name: 'Chats' })).toBeHidden();
+  await expect(thread(frank.page).getByText('Hiking on Saturday?')).toBeVisible();
+  await frank.page.screenshot({ path: path.join(screenshots, 'group-phone-dark.png') });
+  await frank.page.getByRole('link', { name: 'Back to chats' }).click();
+  await expect(frank.page.getByRole('complementary', { name: 'Chats' })).toBeVisible();
+
+  await erin.context.close();
+  await frank.context.close();
+});
