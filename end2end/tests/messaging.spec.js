@@ -37,7 +37,7 @@ test('a direct chat: live delivery, read ticks, typing, reply, edit and delete o
 
   await startChatWith(alice.page, bob);
   await send(alice.page, 'Hello Bob!');
-  const aliceMessage = thread(alice.page).getByRole('listitem').filter({ hasText: 'Hello Bob!' });
+  const aliceMessage = thread(alice.page).getByRole('listitem').filter({ hasText: 'Hello Bob!' }).first();
   await expect(aliceMessage).toBeVisible();
   // Stored by the server: at least one grey tick, no clock.
   await expect(aliceMessage.getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();

@@ -208,7 +208,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
             </div>
         </header>
         <div class="conversation-body">
-            <Thread id names first_unread mode/>
+            <Thread id names first_unread mode show_senders=Signal::derive(is_group)/>
             <Show when=move || show_info.get()>
                 <GroupInfo detail close=move || show_info.set(false)/>
             </Show>
@@ -223,6 +223,8 @@ fn Thread(
     names: Memo<HashMap<UserId, String>>,
     first_unread: Option<shared::Seq>,
     mode: RwSignal<ComposeMode>,
+    /// Name the sender above each message (groups only).
+    show_senders: Signal<bool>,
 ) -> impl IntoView {
     let store = use_store();
     let query = use_query_map();
@@ -311,7 +313,7 @@ fn Thread(
                         previous_day = Some(message.created_at);
                         let divider = (Some(message.seq) == first_unread)
                             .then(|| view! { <li class="unread-divider" role="separator"><span>"Unread messages"</span></li> });
-                        let sender_name = message.sender_id.and_then(|u| names.with(|n| n.get(&u).cloned()));
+                        let sender_name = message.sender_id.filter(|_| show_senders.get()).and_then(|u| names.with(|n| n.get(&u).cloned()));
                         view! { {separator} {divider} <MessageBubble message sender_name mode/> }
                     }).collect_view()
                 }}
