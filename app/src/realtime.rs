@@ -194,6 +194,16 @@ mod client {
                             None
                         }
                         Ok(frame) => match store.apply(&frame, js_sys::Date::now()) {
+                            _ if matches!(frame, ServerFrame::Typing { .. }) => {
+                                if let ServerFrame::Typing { expires_in_ms, .. } = frame {
+                                    // Typing indicators expire by themselves.
+                                    leptos::task::spawn_local(async move {
+                                        sleep(Duration::from_millis(expires_in_ms + 50)).await;
+                                        store.prune_typing(js_sys::Date::now());
+                                    });
+                                }
+                                None
+                            }
                             FollowUp::None => None,
                             FollowUp::Acknowledge { conversation, seq, read: true } => {
                                 Some(ClientFrame::Read { conversation_id: conversation, seq })

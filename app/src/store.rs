@@ -288,6 +288,16 @@ impl ChatStore {
         }
     }
 
+    /// Drops typing indicators whose time is up.
+    pub fn prune_typing(&self, now_ms: f64) {
+        self.typing.update(|typing| {
+            for users in typing.values_mut() {
+                users.retain(|_, expires| *expires > now_ms);
+            }
+            typing.retain(|_, users| !users.is_empty());
+        });
+    }
+
     pub fn mark_read_locally(&self, conversation: ConversationId) {
         self.conversations.update(|list| {
             if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {

@@ -91,7 +91,7 @@ test('a direct chat: live delivery, read ticks, typing, reply, edit and delete o
   await bob.context.close();
 });
 
-test('messages typed while the socket is down wait in the outbox and arrive after reconnecting', async ({ browser }) => {
+test('messages typed while offline wait in the outbox, survive a reload, and arrive once on reconnect', async ({ browser }) => {
   const carol = await newUser(browser, 'carol', 'Carol Tester');
   const dave = await newUser(browser, 'dave', 'Dave Tester');
   await startChatWith(carol.page, dave);
@@ -99,16 +99,30 @@ test('messages typed while the socket is down wait in the outbox and arrive afte
   await expect(thread(carol.page).getByRole('listitem').filter({ hasText: 'first, while online' })
     .getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
 
-  await carol.context.setOffline(true);
-  // Drop the live socket the way a network loss does.
-  await carol.page.evaluate(() => window.dispatchEvent(new Event('offline')));
+  // Cut the live socket and refuse new ones, as a dead network would.
+  let offline = true;
+  const open = [];
+  await carol.page.routeWebSocket(/\/ws$/, (ws) => {
+    if (offline) {
+      ws.close({ code: 1006, reason: 'offline' });
+      return;
+    }
+    ws.connectToServer();
+    open.push(ws);
+  });
+  await carol.page.reload();
+  await expect(carol.page.getByTestId('connection-state')).toContainText(/Offline|Connecting/);
   await send(carol.page, 'queued while offline');
   const queued = thread(carol.page).getByRole('listitem').filter({ hasText: 'queued while offline' });
-  await expect(queued).toBeVisible();
+  await expect(queued.getByRole('img', { name: 'Sending' })).toBeVisible();
 
-  // The outbox survives a reload (once the network is back, the reload can happen).
-  await carol.context.setOffline(false);
+  // The outbox survives a reload while still offline.
   await carol.page.reload();
+  await expect(thread(carol.page).getByRole('listitem').filter({ hasText: 'queued while offline' })
+    .getByRole('img', { name: 'Sending' })).toBeVisible();
+
+  // Back online: the socket reconnects by itself and the message is stored exactly once.
+  offline = false;
   await expectOnline(carol.page);
   await expect(thread(carol.page).getByRole('listitem').filter({ hasText: 'queued while offline' })
     .getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();

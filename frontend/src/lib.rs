@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The WASM entry: hydrates the server-rendered page with the `app` crate. Nothing else.
 
 #[wasm_bindgen::prelude::wasm_bindgen]

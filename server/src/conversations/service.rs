@@ -165,23 +165,10 @@ impl Conversations {
         if let Some(existing) = self.find_direct(&key).await? {
             return self.summary(me, ConversationId(existing.id)).await;
         }
-        let now = now_ms();
         let created = {
             let _gate = self.deps.write_gate.enter().await;
             let txn = self.deps.db.begin().await?;
-            let inserted = ConversationRow {
-                kind: Set("direct".into()),
-                title: Set(None),
-                direct_key: Set(Some(key.clone())),
-                created_by: Set(me.0),
-                created_at: Set(now),
-                last_seq: Set(0),
-                rev: Set(0),
-                last_activity_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await;
+            let inserted = new_conversation("direct", None, Some(key.clone()), me).insert(&txn).await;
             match inserted {
                 Ok(conv) => {
                     for user in [me, other] {
@@ -215,23 +202,10 @@ impl Conversations {
         }
         self.ensure_users_exist(&others).await?;
         let creator = self.display_name(me).await?;
-        let now = now_ms();
         let conv = {
             let _gate = self.deps.write_gate.enter().await;
             let txn = self.deps.db.begin().await?;
-            let conv = ConversationRow {
-                kind: Set("group".into()),
-                title: Set(Some(title.clone())),
-                direct_key: Set(None),
-                created_by: Set(me.0),
-                created_at: Set(now),
-                last_seq: Set(0),
-                rev: Set(0),
-                last_activity_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
+            let conv = new_conversation("group", Some(title.clone()), None, me).insert(&txn).await?;
             insert_member(&txn, conv.id, me, Role::Owner, 0).await?;
             for user in &others {
                 insert_member(&txn, conv.id, *user, Role::Member, 0).await?;
@@ -477,6 +451,21 @@ pub async fn member_ids(db: &impl ConnectionTrait, conversation: ConversationId)
         .into_iter()
         .map(|m| UserId(m.user_id))
         .collect())
+}
+
+fn new_conversation(kind: &str, title: Option<String>, direct_key: Option<String>, creator: UserId) -> ConversationRow {
+    let now = now_ms();
+    ConversationRow {
+        kind: Set(kind.to_owned()),
+        title: Set(title),
+        direct_key: Set(direct_key),
+        created_by: Set(creator.0),
+        created_at: Set(now),
+        last_seq: Set(0),
+        rev: Set(0),
+        last_activity_at: Set(now),
+        ..Default::default()
+    }
 }
 
 async fn insert_member(db: &impl ConnectionTrait, conversation: i64, user: UserId, role: Role, joined_seq: i64) -> Result<()> {

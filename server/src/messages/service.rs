@@ -151,6 +151,9 @@ impl Messages {
     pub async fn history(&self, me: UserId, conversation: ConversationId, before: Option<Seq>) -> Result<HistoryPage> {
         let db = &self.deps.db;
         let joined = membership(db, conversation, me).await?.joined_seq;
+        // Read the rev before the messages: a page newer than its rev only causes a harmless
+        // re-fetch, a rev newer than its page would hide a message from resync forever.
+        let rev = current_rev(db, conversation).await?;
         let mut query = MessageEntity::find()
             .filter(MessageCol::ConversationId.eq(conversation.0))
             .filter(MessageCol::Seq.gt(joined));
@@ -163,7 +166,6 @@ impl Messages {
         rows.reverse();
         let messages = store::views(db, rows).await?;
         let members = self.conversations.members(conversation).await?;
-        let rev = self.conversations.summary(me, conversation).await?.rev;
         Ok(HistoryPage { messages, has_more, members, rev })
     }
 
@@ -172,7 +174,7 @@ impl Messages {
     pub async fn sync(&self, me: UserId, conversation: ConversationId, after: Rev) -> Result<SyncPage> {
         let db = &self.deps.db;
         let joined = membership(db, conversation, me).await?.joined_seq;
-        let current = self.conversations.summary(me, conversation).await?.rev;
+        let current = current_rev(db, conversation).await?;
         let mut rows = MessageEntity::find()
             .filter(MessageCol::ConversationId.eq(conversation.0))
             .filter(MessageCol::Rev.gt(after))
@@ -204,4 +206,11 @@ async fn find_by_client_id(db: &impl sea_orm::ConnectionTrait, me: UserId, clien
         .filter(MessageCol::ClientMsgId.eq(client_msg_id))
         .one(db)
         .await?)
+}
+
+async fn current_rev(db: &impl sea_orm::ConnectionTrait, conversation: ConversationId) -> Result<Rev> {
+    Ok(crate::conversations::entity::Entity::find_by_id(conversation.0)
+        .one(db)
+        .await?
+        .map_or(0, |c| c.rev))
 }

@@ -314,7 +314,8 @@ fn Thread(
                         let divider = (Some(message.seq) == first_unread)
                             .then(|| view! { <li class="unread-divider" role="separator"><span>"Unread messages"</span></li> });
                         let sender_name = message.sender_id.filter(|_| show_senders.get()).and_then(|u| names.with(|n| n.get(&u).cloned()));
-                        view! { {separator} {divider} <MessageBubble message sender_name mode/> }
+                        let with_info = show_senders.get();
+                        view! { {separator} {divider} <MessageBubble message sender_name mode with_info/> }
                     }).collect_view()
                 }}
                 <For each=pending key=|m| (m.client_msg_id.clone(), m.error.clone()) let:item>

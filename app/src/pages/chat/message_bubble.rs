@@ -46,7 +46,14 @@ fn only_emoji(text: &str) -> bool {
 }
 
 #[component]
-pub fn MessageBubble(message: MessageView, sender_name: Option<String>, mode: RwSignal<ComposeMode>) -> impl IntoView {
+pub fn MessageBubble(
+    message: MessageView,
+    sender_name: Option<String>,
+    mode: RwSignal<ComposeMode>,
+    /// Offer "Message info" (who received and read it): my messages in groups.
+    #[prop(default = false)]
+    with_info: bool,
+) -> impl IntoView {
     let store = use_store();
     let me = store.my_id();
     let mine = message.sender_id.is_some() && message.sender_id == me;
@@ -78,6 +85,22 @@ pub fn MessageBubble(message: MessageView, sender_name: Option<String>, mode: Rw
     let reply_to = message.clone();
     let edit_this = message.clone();
     let delete_id = message.id;
+    let show_info = RwSignal::new(false);
+    let info = move || {
+        store.threads.with(|t| {
+            let members = t.get(&conversation).map(|th| th.members.clone()).unwrap_or_default();
+            let others = members.into_iter().filter(|m| Some(m.user.id) != me);
+            let (mut read, mut delivered) = (Vec::new(), Vec::new());
+            for m in others {
+                if m.read_seq >= seq {
+                    read.push(m.user.display_name);
+                } else if m.delivered_seq >= seq {
+                    delivered.push(m.user.display_name);
+                }
+            }
+            (read, delivered)
+        })
+    };
     view! {
         <li class="message" class:mine=mine class:theirs=!mine id=format!("m{seq}") data-seq=seq>
             <div class="bubble" class:deleted=deleted class:big-emoji=big>
@@ -94,6 +117,11 @@ pub fn MessageBubble(message: MessageView, sender_name: Option<String>, mode: Rw
                 <div class="message-actions">
                     <button type="button" class="action" aria-label="Reply" title="Reply"
                         on:click=move |_| mode.set(ComposeMode::Reply(reply_to.clone()))>"↩"</button>
+                    {(mine && with_info).then(|| view! {
+                        <button type="button" class="action" aria-label="Message info" title="Message info"
+                            aria-expanded=move || show_info.get().to_string()
+                            on:click=move |_| show_info.update(|v| *v = !*v)>"i"</button>
+                    })}
                     {mine.then(|| view! {
                         <button type="button" class="action" aria-label="Edit" title="Edit"
                             on:click=move |_| mode.set(ComposeMode::Edit(edit_this.clone()))>"✎"</button>
@@ -102,6 +130,17 @@ pub fn MessageBubble(message: MessageView, sender_name: Option<String>, mode: Rw
                     })}
                 </div>
             })}
+            <Show when=move || show_info.get()>
+                <div class="message-info" role="region" aria-label="Message info">
+                    {move || {
+                        let (read, delivered) = info();
+                        view! {
+                            <p><strong>"Read by: "</strong>{if read.is_empty() { "nobody yet".to_owned() } else { read.join(", ") }}</p>
+                            <p><strong>"Delivered to: "</strong>{if delivered.is_empty() { "—".to_owned() } else { delivered.join(", ") }}</p>
+                        }
+                    }}
+                </div>
+            </Show>
         </li>
     }
     .into_any()
