@@ -57,3 +57,30 @@ pub async fn search_messages(query: String, conversation_id: Option<Conversation
     let (backend, me) = crate::backend::caller().await?;
     Ok(backend.search(me, query, conversation_id).await?)
 }
+
+/// The composer's plain-HTML path (JavaScript off or not loaded yet): a form post with the
+/// `client_msg_id` the server rendered into the form, so submitting the same form twice stores
+/// one message. Redirects back to the chat.
+#[server(prefix = "/api", endpoint = "messages/send_form")]
+pub async fn send_form(conversation_id: ConversationId, client_msg_id: String, body: String) -> Result<MessageView, AppError> {
+    use crate::backend::{caller, form_error};
+    let page = format!("/chat/{}", conversation_id.0);
+    let result: Result<MessageView, AppError> = async {
+        let (backend, me) = caller().await?;
+        Ok(backend.send(me, conversation_id, client_msg_id, body, None).await?)
+    }
+    .await;
+    result.inspect(|_| leptos_axum::redirect(&page)).map_err(|e| form_error(&page, e))
+}
+
+/// A fresh client message id for a server-rendered form.
+pub fn new_client_msg_id() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}

@@ -166,3 +166,32 @@ test('a group: created with members, messages reach everyone, shown on a phone a
   await erin.context.close();
   await frank.context.close();
 });
+
+test('without JavaScript the chat list and messages are server-rendered and a reply posts as a form', async ({ browser }) => {
+  const gina = await newUser(browser, 'gina', 'Gina Tester');
+  const henry = await newUser(browser, 'henry', 'Henry Tester');
+  await startChatWith(gina.page, henry);
+  await send(gina.page, 'Can you read this without JavaScript?');
+  await expect(thread(gina.page).getByRole('listitem').filter({ hasText: 'without JavaScript' })
+    .getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
+
+  // Henry's browser has JavaScript off: everything below is plain HTML, links and forms.
+  const cookies = await henry.context.cookies();
+  const noScript = await browser.newContext({ javaScriptEnabled: false });
+  await noScript.addCookies(cookies);
+  const page = await noScript.newPage();
+  await page.goto('/chat');
+  await page.getByRole('link', { name: /Gina Tester/ }).click();
+  await expect(thread(page).getByText('Can you read this without JavaScript?')).toBeVisible();
+  await page.getByLabel('Message', { exact: true }).fill('Yes, loud and clear');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page).toHaveURL(/\/chat\/\d+$/);
+  await expect(thread(page).getByText('Yes, loud and clear')).toBeVisible();
+
+  // And it reached Gina live.
+  await expect(thread(gina.page).getByText('Yes, loud and clear')).toBeVisible();
+
+  await noScript.close();
+  await gina.context.close();
+  await henry.context.close();
+});

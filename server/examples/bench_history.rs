@@ -5,7 +5,7 @@
 //! same service calls the API makes. Prints percentiles from an HDR histogram.
 
 use hdrhistogram::Histogram;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use server::{config::Config, Application};
 use shared::ConversationId;
 use std::time::Instant;
@@ -66,9 +66,9 @@ async fn main() -> anyhow::Result<()> {
                 1_700_000_000_000i64 + s * 1000
             ));
         }
-        db.execute_unprepared("BEGIN").await?;
-        db.execute_unprepared(&sql).await?;
-        db.execute_unprepared("COMMIT").await?;
+        let txn = db.begin().await?;
+        txn.execute_unprepared(&sql).await?;
+        txn.commit().await?;
         seq = end;
     }
     db.execute_unprepared(&format!(

@@ -37,7 +37,6 @@ pub enum SidebarView {
 pub fn Chat() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     view! {
-        <Title text="Chats"/>
         <Suspense fallback=|| view! { <div class="chat-shell"><ShellSkeleton/></div> }>
             {move || Suspend::new(async move {
                 match me.await {
@@ -79,8 +78,26 @@ fn Shell(me: Me) -> impl IntoView {
         version
     });
     let has_open = move || store.open.get().is_some();
+    // Ctrl/Cmd+K finds a chat; Esc closes whatever panel covers the chat list.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k") {
+            ev.prevent_default();
+            sidebar.set(SidebarView::Chats);
+            focus_element("chat-filter");
+        } else if ev.key() == "Escape" && sidebar.get_untracked() != SidebarView::Chats {
+            sidebar.set(SidebarView::Chats);
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let unread_total = move || store.conversations.with(|l| l.iter().filter(|c| !c.muted).map(|c| c.unread).sum::<i64>());
+    // The tab title counts unread messages (muted chats excluded).
+    let title = move || match unread_total() {
+        0 => "Chats".to_owned(),
+        n => format!("({n}) Chats"),
+    };
 
     view! {
+        <Title text=title/>
         <div class="chat-shell" class:has-conversation=has_open>
             <aside class="sidebar" aria-label="Chats">
                 <header class="sidebar-header">
@@ -125,6 +142,23 @@ fn Shell(me: Me) -> impl IntoView {
             <Outlet/>
         </div>
     }
+}
+
+/// Moves keyboard focus to the element with `id`, if it exists (browser only).
+pub fn focus_element(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }
 
 /// The right pane when no chat is open.

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
 use crate::messages::store;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     SqlErr, TransactionTrait,
 };
 use shared::frames::ServerFrame;
@@ -17,6 +17,9 @@ use shared::{
     MemberView, MessageKind, Role, UserId, UserView,
 };
 use std::collections::{BTreeSet, HashMap};
+
+/// Unread counts stop here; the UI shows "999+".
+pub const UNREAD_CAP: u64 = 999;
 
 #[derive(Clone)]
 pub struct Conversations {
@@ -132,6 +135,8 @@ impl Conversations {
             .filter(MessageCol::Seq.gt(membership.read_seq.max(membership.joined_seq)))
             .filter(MessageCol::SenderId.ne(me.0))
             .filter(MessageCol::DeletedAt.is_null())
+            // Counting stops at the cap: the list stays fast with a million unread.
+            .limit(UNREAD_CAP)
             .count(db)
             .await? as i64;
         let member_count = Members::find().filter(MemberCol::ConversationId.eq(conv.id)).count(db).await? as i64;

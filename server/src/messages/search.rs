@@ -60,7 +60,7 @@ pub async fn search(
                  JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ? \
                  WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
                    AND (? IS NULL OR m.conversation_id = ?) \
-                 ORDER BY m.id DESC LIMIT ?",
+                 ORDER BY messages_fts.rowid DESC LIMIT ?",
                 [
                     Value::from(me.0),
                     Value::from(query),

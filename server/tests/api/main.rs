@@ -2,6 +2,9 @@
 //! to it over HTTP and WebSocket, exactly as a browser or another client would.
 
 mod accounts;
+mod authz;
+mod chat;
+mod groups;
 mod helpers;
 mod pages;
 mod security;

@@ -3,7 +3,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 fn request(app: &TestApp, cookie: Option<String>, origin: Option<&str>) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     let mut req = format!("ws://{}/ws", app.addr).into_client_request().expect("request");
@@ -16,7 +16,7 @@ fn request(app: &TestApp, cookie: Option<String>, origin: Option<&str>) -> tokio
     req
 }
 
-async fn connect(app: &TestApp, user: &User) -> Socket {
+pub async fn connect(app: &TestApp, user: &User) -> Socket {
     let origin = format!("http://{}", app.addr);
     let (socket, _) = tokio_tungstenite::connect_async(request(app, user.cookie_header(), Some(&origin)))
         .await
@@ -24,7 +24,7 @@ async fn connect(app: &TestApp, user: &User) -> Socket {
     socket
 }
 
-async fn next_json(socket: &mut Socket) -> Value {
+pub async fn next_json(socket: &mut Socket) -> Value {
     loop {
         let msg = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
             .await

@@ -12,13 +12,23 @@ use shared::{ConversationSummary, MessageKind, Tick};
 pub fn ChatList() -> impl IntoView {
     let store = use_store();
     let show_archived = RwSignal::new(false);
+    let filter = RwSignal::new(String::new());
     let visible = move || {
+        let needle = filter.get().trim().to_lowercase();
         store.conversations.with(|list| {
-            list.iter().filter(|c| c.archived == show_archived.get()).cloned().collect::<Vec<_>>()
+            list.iter()
+                .filter(|c| if needle.is_empty() { c.archived == show_archived.get() } else { c.title.to_lowercase().contains(&needle) })
+                .cloned()
+                .collect::<Vec<_>>()
         })
     };
     let archived_count = move || store.conversations.with(|l| l.iter().filter(|c| c.archived).count());
     view! {
+        <div class="chat-filter">
+            <label for="chat-filter" class="visually-hidden">"Find a chat"</label>
+            <input id="chat-filter" type="search" placeholder="Find a chat (Ctrl+K)" autocomplete="off"
+                prop:value=filter on:input=move |ev| filter.set(event_target_value(&ev))/>
+        </div>
         <nav class="chat-list" aria-label="Conversations">
             <Show when=move || { archived_count() > 0 || show_archived.get() }>
                 <button type="button" class="archived-toggle" on:click=move |_| show_archived.update(|v| *v = !*v)>
@@ -27,7 +37,7 @@ pub fn ChatList() -> impl IntoView {
             </Show>
             <Show
                 when=move || !visible().is_empty()
-                fallback=|| view! { <p class="empty-state">"No chats yet. Start one with the new chat button."</p> }
+                fallback=move || view! { <p class="empty-state">{move || if filter.get().is_empty() { "No chats yet. Start one with the new chat button." } else { "No chat matches." }}</p> }
             >
                 <ul class="chat-items" role="list">
                     <For each=visible key=|c| (c.id, c.rev, c.unread, c.last_seq, c.pinned, c.muted, c.archived, c.title.clone()) let:conversation>
@@ -87,7 +97,7 @@ fn ChatRow(conversation: ConversationSummary) -> impl IntoView {
                         </span>
                         {conversation.pinned.then(|| view! { <span class="chat-flag">"Pinned"</span> })}
                         {conversation.muted.then(|| view! { <span class="chat-flag">"Muted"</span> })}
-                        {(unread > 0).then(|| view! { <span class="unread-badge" aria-hidden="true">{unread}</span> })}
+                        {(unread > 0).then(|| view! { <span class="unread-badge" aria-hidden="true">{if unread >= 999 { "999+".to_owned() } else { unread.to_string() }}</span> })}
                     </div>
                 </div>
             </A>

@@ -29,7 +29,11 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
         drafts
     });
     let text = RwSignal::new(drafts.0.with_value(|d| d.get(&id).cloned()).unwrap_or_default());
-    let error = RwSignal::new(None::<String>);
+    // A failed plain-form send comes back as `?error=<code>`.
+    let query = leptos_router::hooks::use_query_map();
+    let error = RwSignal::new(query.with_untracked(|q| {
+        q.get("error").map(|_| "That message could not be sent: it must be 1 to 4096 characters.".to_owned())
+    }));
     let last_typing = StoredValue::new(0.0f64);
     let input_ref = NodeRef::<leptos::html::Textarea>::new();
 
@@ -150,12 +154,16 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
                 </div>
             })}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            <form class="compose-row" on:submit=move |ev| {
+            // Without WASM this is a plain form post to `messages/send_form`; once live, the
+            // submit goes through the outbox and the socket instead.
+            <form class="compose-row" method="post" action="/api/messages/send_form" on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
             }>
+                <input type="hidden" name="conversation_id" value=id.0/>
+                <input type="hidden" name="client_msg_id" value=crate::messages::new_client_msg_id()/>
                 <label for="composer-input" class="visually-hidden">"Message"</label>
-                <textarea id="composer-input" node_ref=input_ref rows="1" placeholder="Type a message"
+                <textarea id="composer-input" name="body" node_ref=input_ref rows="1" placeholder="Type a message" required
                     maxlength=MESSAGE_MAX_CHARS.to_string() prop:value=text on:input=on_input on:keydown=on_keydown></textarea>
                 <button type="submit" class="send-button" aria-label=move || if matches!(mode.get(), ComposeMode::Edit(_)) { "Save edit" } else { "Send" }>
                     <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M2 21l21-9L2 3v7l15 2-15 2z"/></svg>

@@ -13,6 +13,8 @@ pub fn SearchPanel() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let hits = RwSignal::new(None::<Vec<SearchHit>>);
     let error = RwSignal::new(None::<String>);
+    let store = crate::store::use_store();
+    let only_open = RwSignal::new(false);
     let run = move |text: String| {
         query.set(text.clone());
         if text.trim().is_empty() {
@@ -20,7 +22,8 @@ pub fn SearchPanel() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            let found = search_messages(text.clone(), None).await;
+            let scope = if only_open.get_untracked() { store.open.get_untracked() } else { None };
+            let found = search_messages(text.clone(), scope).await;
             if query.get_untracked() == text {
                 match found {
                     Ok(found) => {
@@ -43,6 +46,16 @@ pub fn SearchPanel() -> impl IntoView {
                 <input type="search" placeholder="Words in your messages" autocomplete="off"
                     prop:value=query on:input=move |ev| run(event_target_value(&ev))/>
             </label>
+            <Show when=move || store.open.get().is_some()>
+                <label class="check">
+                    <input type="checkbox" prop:checked=only_open
+                        on:change=move |ev| {
+                            only_open.set(event_target_checked(&ev));
+                            run(query.get_untracked());
+                        }/>
+                    "Only in the open chat"
+                </label>
+            </Show>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || hits.get().map(|hits| if hits.is_empty() {
                 view! { <p class="empty-state">"No messages found."</p> }.into_any()
