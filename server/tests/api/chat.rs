@@ -189,3 +189,31 @@ async fn invalid_messages_are_refused_and_store_nothing() {
     }
     assert_eq!(history(&bob, conv).await["messages"].as_array().map(Vec::len), Some(0));
 }
+
+#[tokio::test]
+async fn presence_stays_online_until_the_last_tab_closes() {
+    let app = spawn_app().await;
+    let (alice, bob, _conv) = pair(&app, "mona", "ned").await;
+    let mut alice_socket = connect(&app, &alice).await;
+    next_json(&mut alice_socket).await;
+    let bob_id = me_id(&bob).await;
+
+    let mut tab1 = connect(&app, &bob).await;
+    next_json(&mut tab1).await;
+    let online = next_json(&mut alice_socket).await;
+    assert_eq!((online["type"].as_str(), online["user_id"].as_i64(), online["online"].as_bool()), (Some("presence"), Some(bob_id), Some(true)));
+    let mut tab2 = connect(&app, &bob).await;
+    next_json(&mut tab2).await;
+
+    tab1.close(None).await.expect("close");
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(400), alice_socket.next()).await;
+    assert!(quiet.is_err(), "closing one of two tabs must not look offline: {quiet:?}");
+
+    tab2.close(None).await.expect("close");
+    let offline = next_json(&mut alice_socket).await;
+    assert_eq!((offline["type"].as_str(), offline["online"].as_bool()), (Some("presence"), Some(false)));
+    assert!(offline["last_seen_at"].as_i64().is_some());
+    let seen = ok(alice.json("/api/users/presence", &json!({ "user_id": bob_id })).await).await;
+    assert_eq!(seen["online"], false);
+    assert_eq!(seen["last_seen_at"], offline["last_seen_at"]);
+}
