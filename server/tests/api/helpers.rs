@@ -3,7 +3,7 @@
 use leptos::config::LeptosOptions;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use server::{config::Config, Application};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,8 +50,13 @@ impl TestApp {
 
     /// A new user, registered and logged in under a unique name.
     pub async fn registered(&self, username: &str) -> User {
+        self.registered_as(username, "Test User").await
+    }
+
+    /// A new user with a chosen display name.
+    pub async fn registered_as(&self, username: &str, display_name: &str) -> User {
         let user = self.user();
-        let res = user.register(username, "Test User", PASSWORD).await;
+        let res = user.register(username, display_name, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK, "register {username}: {}", res.text().await.unwrap_or_default());
         user
     }
@@ -64,6 +69,21 @@ impl User {
 
     pub async fn json(&self, path: &str, body: &Value) -> Response {
         self.client.post(format!("{}{path}", self.base)).json(body).send().await.expect("request")
+    }
+
+    /// Calls the server function at `/api/<endpoint>` with a JSON body.
+    pub async fn call(&self, endpoint: &str, body: Value) -> Response {
+        self.json(&format!("/api/{endpoint}"), &body).await
+    }
+
+    /// Calls a server function that must succeed, returning its JSON answer.
+    pub async fn ok(&self, endpoint: &str, body: Value) -> Value {
+        ok(self.call(endpoint, body).await).await
+    }
+
+    /// Calls a server function that must fail: (status, code, field).
+    pub async fn fails(&self, endpoint: &str, body: Value) -> (StatusCode, String, Option<String>) {
+        error_of(self.call(endpoint, body).await).await
     }
 
     pub async fn register(&self, username: &str, display_name: &str, password: &str) -> Response {
@@ -79,11 +99,35 @@ impl User {
     }
 
     pub async fn me(&self) -> Response {
-        self.json("/api/accounts/me", &serde_json::json!({})).await
+        self.json("/api/accounts/me", &json!({})).await
+    }
+
+    pub async fn id(&self) -> i64 {
+        ok(self.me().await).await["id"].as_i64().expect("id")
     }
 
     pub async fn logout(&self) -> Response {
         self.form("/api/accounts/logout", &[]).await
+    }
+
+    /// Sends text with the client message id `uuid(n)`; the answer is the stored message.
+    pub async fn send(&self, conversation: i64, n: u32, body: &str) -> Value {
+        self.ok("messages/send", json!({ "conversation_id": conversation, "client_msg_id": uuid(n), "body": body })).await
+    }
+
+    /// The newest page of history.
+    pub async fn history(&self, conversation: i64) -> Value {
+        self.ok("messages/history", json!({ "conversation_id": conversation })).await
+    }
+
+    pub async fn open_direct(&self, other: i64) -> i64 {
+        self.ok("conversations/open_direct", json!({ "user_id": other })).await["id"].as_i64().expect("id")
+    }
+
+    pub async fn create_group(&self, title: &str, members: &[i64]) -> i64 {
+        self.ok("conversations/create_group", json!({ "title": title, "members": members })).await["id"]
+            .as_i64()
+            .expect("id")
     }
 
     /// The `Cookie` header this user's browser would send.
@@ -93,11 +137,57 @@ impl User {
     }
 }
 
+/// Two registered users with a direct chat: (a, b, conversation id).
+pub async fn pair(app: &TestApp, a: &str, b: &str) -> (User, User, i64) {
+    let ua = app.registered(a).await;
+    let ub = app.registered(b).await;
+    let conversation = ua.open_direct(ub.id().await).await;
+    (ua, ub, conversation)
+}
+
+/// A valid, deterministic client message id.
+pub fn uuid(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// Asserts a 2xx answer and returns its JSON.
+pub async fn ok(res: Response) -> Value {
+    let status = res.status();
+    let body = res.text().await.expect("body");
+    assert!(status.is_success(), "{status}: {body}");
+    serde_json::from_str(&body).expect("json")
+}
+
 /// Reads an error answer: (status, code, field).
 pub async fn error_of(res: Response) -> (StatusCode, String, Option<String>) {
     let status = res.status();
-    let body: Value = res.json().await.expect("error body is JSON");
+    let text = res.text().await.expect("body");
+    let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("error body is JSON: {status} {text}"));
     let code = body["code"].as_str().expect("code").to_owned();
     let field = body["field"].as_str().map(str::to_owned);
     (status, code, field)
+}
+
+/// The messages of a history page or the hits of a search.
+pub fn messages(page: &Value) -> &Vec<Value> {
+    page["messages"].as_array().expect("messages")
+}
+
+pub fn bodies(page: &Value) -> Vec<String> {
+    messages(page).iter().map(|m| m["body"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+pub fn seqs(page: &Value) -> Vec<i64> {
+    messages(page).iter().map(|m| m["seq"].as_i64().expect("seq")).collect()
+}
+
+/// A member's (delivered_seq, read_seq) from a page's `members`.
+pub fn watermarks(page: &Value, user: i64) -> (i64, i64) {
+    let member = page["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user"]["id"] == user)
+        .unwrap_or_else(|| panic!("member {user} in {page}"));
+    (member["delivered_seq"].as_i64().expect("delivered"), member["read_seq"].as_i64().expect("read"))
 }

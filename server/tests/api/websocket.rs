@@ -1,41 +1,11 @@
-use crate::helpers::{spawn_app, TestApp, User};
+//! The socket itself: authentication, origin, heartbeats, malformed and oversized frames,
+//! rate limits.
+
+use crate::helpers::spawn_app;
+use crate::ws::{connect, next_json, request};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
-
-pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-fn request(app: &TestApp, cookie: Option<String>, origin: Option<&str>) -> tokio_tungstenite::tungstenite::handshake::client::Request {
-    let mut req = format!("ws://{}/ws", app.addr).into_client_request().expect("request");
-    if let Some(cookie) = cookie {
-        req.headers_mut().insert("cookie", cookie.parse().expect("header"));
-    }
-    if let Some(origin) = origin {
-        req.headers_mut().insert("origin", origin.parse().expect("header"));
-    }
-    req
-}
-
-pub async fn connect(app: &TestApp, user: &User) -> Socket {
-    let origin = format!("http://{}", app.addr);
-    let (socket, _) = tokio_tungstenite::connect_async(request(app, user.cookie_header(), Some(&origin)))
-        .await
-        .expect("connect");
-    socket
-}
-
-pub async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
-            .await
-            .expect("a frame within 5 s")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = msg {
-            return serde_json::from_str(&text).expect("json frame");
-        }
-    }
-}
+use tokio_tungstenite::tungstenite::Message;
 
 fn upgrade_status(result: Result<impl Sized, tokio_tungstenite::tungstenite::Error>) -> u16 {
     match result {

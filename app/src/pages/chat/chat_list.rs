@@ -69,19 +69,15 @@ fn ChatRow(conversation: ConversationSummary) -> impl IntoView {
     });
     let when = preview.as_ref().map(|(_, _, at)| time::short(*at, time::now())).unwrap_or_default();
     let unread = conversation.unread;
-    let label = format!(
-        "{}{}",
-        conversation.title,
-        if unread > 0 { format!(", {unread} unread") } else { String::new() }
-    );
+    let unread_text = (unread > 0).then(|| format!(", {unread} unread"));
     let (text, tick) = preview.map(|(t, k, _)| (t, k)).unwrap_or_default();
     view! {
         <li>
-            <A href=href attr:class="chat-row" attr:aria-current=move || is_open().then_some("page") attr:aria-label=label>
+            <A href=href attr:class="chat-row" attr:aria-current=move || is_open().then_some("page")>
                 <Avatar name=conversation.title.clone()/>
                 <div class="chat-row-main">
                     <div class="chat-row-top">
-                        <span class="chat-title">{conversation.title.clone()}</span>
+                        <span class="chat-title">{conversation.title.clone()}{unread_text.map(|t| view! { <span class="visually-hidden">{t}</span> })}</span>
                         <span class="chat-time" class:unread={unread > 0}>{when}</span>
                     </div>
                     <div class="chat-row-bottom">

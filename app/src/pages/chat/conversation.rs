@@ -309,10 +309,10 @@ fn Thread(
                     let mut previous_day: Option<i64> = None;
                     messages().into_iter().map(|message| {
                         let separator = (previous_day.is_none_or(|p| !time::same_day(p, message.created_at)))
-                            .then(|| view! { <li class="day-separator" role="separator"><span>{time::day(message.created_at, time::now())}</span></li> });
+                            .then(|| view! { <li class="day-separator"><span>{time::day(message.created_at, time::now())}</span></li> });
                         previous_day = Some(message.created_at);
                         let divider = (Some(message.seq) == first_unread)
-                            .then(|| view! { <li class="unread-divider" role="separator"><span>"Unread messages"</span></li> });
+                            .then(|| view! { <li class="unread-divider"><span>"Unread messages"</span></li> });
                         let sender_name = message.sender_id.filter(|_| show_senders.get()).and_then(|u| names.with(|n| n.get(&u).cloned()));
                         let with_info = show_senders.get();
                         view! { {separator} {divider} <MessageBubble message sender_name mode with_info/> }
