@@ -69,6 +69,8 @@ pub struct ChatStore {
     pub open: RwSignal<Option<ConversationId>>,
     /// Bumped to make the chat list fetch again.
     pub list_version: RwSignal<u64>,
+    /// Unsent text per chat, for the page's life.
+    pub drafts: StoredValue<HashMap<ConversationId, String>>,
 }
 
 pub fn provide_store() -> ChatStore {
@@ -81,6 +83,7 @@ pub fn provide_store() -> ChatStore {
         presence: RwSignal::new(HashMap::new()),
         open: RwSignal::new(None),
         list_version: RwSignal::new(0),
+        drafts: StoredValue::new(HashMap::new()),
     };
     provide_context(store);
     store

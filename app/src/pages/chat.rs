@@ -5,6 +5,7 @@
 mod chat_list;
 mod composer;
 mod conversation;
+mod emoji_picker;
 mod group_info;
 mod message_bubble;
 mod new_chat;
@@ -82,8 +83,11 @@ fn Shell(me: Me) -> impl IntoView {
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k") {
             ev.prevent_default();
-            sidebar.set(SidebarView::Chats);
-            focus_element("chat-filter");
+            if sidebar.get_untracked() != SidebarView::Chats {
+                sidebar.set(SidebarView::Chats);
+            }
+            // After the list (re)renders.
+            request_animation_frame(|| focus_element("chat-filter"));
         } else if ev.key() == "Escape" && sidebar.get_untracked() != SidebarView::Chats {
             sidebar.set(SidebarView::Chats);
         }

@@ -1,25 +1,34 @@
 //! The authorization matrix: every server function and every client frame, called as
-//! anonymous, as an outsider and as a member. It reads the endpoint names from the app's
-//! source, so a new endpoint without a row here fails the test.
+//! anonymous, as an outsider, as a plain member and as the group's owner.
+//!
+//! The endpoint names are read from the app's source at test time and the frame names from
+//! `ClientFrame::KINDS`, so adding either without a row here fails `every_endpoint_and_frame_is_in_the_matrix`.
 
-use crate::chat::{me_id, ok, send};
-use crate::helpers::{spawn_app, TestApp, User, PASSWORD};
-use crate::websocket::{connect, next_json};
-use futures::SinkExt;
+use crate::helpers::{bodies, spawn_app, uuid, TestApp, User, PASSWORD};
+use crate::ws::{assert_silent, error_code, next_json, next_of, open, send_json};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use tokio_tungstenite::tungstenite::Message;
 
-/// A group owned by `owner` with `member`; `outsider` is in no conversation with them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Anonymous,
+    Outsider,
+    Member,
+    Owner,
+}
+
+/// A group "Team" owned by `owner` with plain member `member`; `outsider` shares no
+/// conversation with them. `message` is the owner's.
 struct World {
     app: TestApp,
     owner: User,
     member: User,
     outsider: User,
+    owner_id: i64,
+    member_id: i64,
+    outsider_id: i64,
     group: i64,
     message: i64,
-    member_id: i64,
-    owner_id: i64,
 }
 
 async fn world() -> World {
@@ -27,144 +36,257 @@ async fn world() -> World {
     let owner = app.registered("owner").await;
     let member = app.registered("member").await;
     let outsider = app.registered("outsider").await;
-    let member_id = me_id(&member).await;
-    let owner_id = me_id(&owner).await;
-    let group = ok(owner.json("/api/conversations/create_group", &json!({"title": "Team", "members": [member_id]})).await).await;
-    let group = group["id"].as_i64().expect("id");
-    let message = send(&owner, group, 1, "hello team").await["id"].as_i64().expect("id");
-    World { app, owner, member, outsider, group, message, member_id, owner_id }
+    let (owner_id, member_id, outsider_id) = (owner.id().await, member.id().await, outsider.id().await);
+    let group = owner.create_group("Team", &[member_id]).await;
+    let message = owner.send(group, 1, "hello team").await["id"].as_i64().expect("id");
+    World { app, owner, member, outsider, owner_id, member_id, outsider_id, group, message }
 }
 
-/// (endpoint, body, status as outsider, status as member). Anonymous always gets 401.
-fn cases(w: &World) -> Vec<(&'static str, Value, u16, u16)> {
+enum Body {
+    Json(Value),
+    Form(Vec<(&'static str, String)>),
+}
+
+/// One row: the call, the status expected for each caller, and whether it changes the world
+/// so much (sessions, membership) that it needs a world of its own.
+struct Case {
+    endpoint: &'static str,
+    body: Body,
+    anonymous: u16,
+    outsider: u16,
+    member: u16,
+    owner: u16,
+    fresh: bool,
+}
+
+fn case(endpoint: &'static str, body: Value, [anonymous, outsider, member, owner]: [u16; 4], fresh: bool) -> Case {
+    Case { endpoint, body: Body::Json(body), anonymous, outsider, member, owner, fresh }
+}
+
+/// The matrix. Bodies depend on the caller where the target must: the owner removes and
+/// promotes the member, everyone else tries it on the owner (or themselves).
+fn cases(w: &World, who: Who) -> Vec<Case> {
     let g = w.group;
+    let me = match who {
+        Who::Owner | Who::Anonymous => "owner",
+        Who::Member => "member",
+        Who::Outsider => "outsider",
+    };
+    // The other person in the group: who the owner manages, and whom others try to.
+    let target = if who == Who::Owner { w.member_id } else { w.owner_id };
+    let form = |endpoint, fields: Vec<(&'static str, String)>, statuses: [u16; 4], fresh| {
+        let [anonymous, outsider, member, owner] = statuses;
+        Case { endpoint, body: Body::Form(fields), anonymous, outsider, member, owner, fresh }
+    };
     vec![
-        ("users/search", json!({"query": "own"}), 200, 200),
-        ("users/presence", json!({"user_id": w.owner_id}), 404, 200),
-        ("conversations/list", json!({}), 200, 200),
-        ("conversations/get", json!({"conversation_id": g}), 404, 200),
-        ("conversations/open_direct", json!({"user_id": w.owner_id}), 200, 200),
-        ("conversations/create_group", json!({"title": "Mine", "members": []}), 200, 200),
-        ("conversations/rename", json!({"conversation_id": g, "title": "New"}), 404, 403),
-        ("conversations/add_members", json!({"conversation_id": g, "members": [w.owner_id]}), 404, 403),
-        ("conversations/remove_member", json!({"conversation_id": g, "user_id": w.owner_id}), 404, 403),
-        ("conversations/set_role", json!({"conversation_id": g, "user_id": w.owner_id, "role": "admin"}), 404, 403),
-        ("conversations/leave", json!({"conversation_id": g}), 404, 200),
-        ("conversations/set_flags", json!({"conversation_id": g, "flags": {"pinned": true}}), 404, 200),
-        ("messages/history", json!({"conversation_id": g}), 404, 200),
-        ("messages/sync", json!({"conversation_id": g, "after_rev": 0}), 404, 200),
-        ("messages/send", json!({"conversation_id": g, "client_msg_id": "00000000-0000-4000-8000-000000000099", "body": "x"}), 404, 200),
-        ("messages/edit", json!({"message_id": w.message, "body": "x"}), 404, 403),
-        ("messages/delete", json!({"message_id": w.message}), 404, 403),
-        ("messages/delivered", json!({"conversation_id": g, "seq": 1}), 404, 200),
-        ("messages/read", json!({"conversation_id": g, "seq": 1}), 404, 200),
-        ("messages/search", json!({"query": "hello", "conversation_id": g}), 404, 200),
+        // Accounts: register and log in need no session; log out without one is a no-op.
+        form("accounts/register", vec![("username", "newcomer".into()), ("display_name", "New".into()), ("password", PASSWORD.into())], [200, 200, 200, 200], true),
+        form("accounts/login", vec![("username", me.into()), ("password", PASSWORD.into())], [200, 200, 200, 200], false),
+        form("accounts/logout", vec![], [200, 200, 200, 200], true),
+        case("accounts/me", json!({}), [401, 200, 200, 200], false),
+        // People: anyone may search; presence only of contacts.
+        case("users/search", json!({ "query": "o" }), [401, 200, 200, 200], false),
+        case("users/presence", json!({ "user_id": target }), [401, 404, 200, 200], false),
+        // Conversations.
+        case("conversations/list", json!({}), [401, 200, 200, 200], false),
+        case("conversations/get", json!({ "conversation_id": g }), [401, 404, 200, 200], false),
+        case("conversations/open_direct", json!({ "user_id": target }), [401, 200, 200, 200], true),
+        case("conversations/create_group", json!({ "title": "Mine", "members": [] }), [401, 200, 200, 200], false),
+        case("conversations/rename", json!({ "conversation_id": g, "title": "Renamed" }), [401, 404, 403, 200], false),
+        case("conversations/add_members", json!({ "conversation_id": g, "members": [w.outsider_id] }), [401, 404, 403, 200], true),
+        case("conversations/remove_member", json!({ "conversation_id": g, "user_id": target }), [401, 404, 403, 200], true),
+        case("conversations/set_role", json!({ "conversation_id": g, "user_id": target, "role": "admin" }), [401, 404, 403, 200], true),
+        case("conversations/leave", json!({ "conversation_id": g }), [401, 404, 200, 200], true),
+        case("conversations/set_flags", json!({ "conversation_id": g, "flags": { "pinned": true } }), [401, 404, 200, 200], false),
+        // Messages.
+        case("messages/history", json!({ "conversation_id": g, "before": null }), [401, 404, 200, 200], false),
+        case("messages/sync", json!({ "conversation_id": g, "after_rev": 0 }), [401, 404, 200, 200], false),
+        case("messages/send", json!({ "conversation_id": g, "client_msg_id": uuid(90), "body": "x", "reply_to": null }), [401, 404, 200, 200], false),
+        form("messages/send_form", vec![("conversation_id", g.to_string()), ("client_msg_id", uuid(91)), ("body", "x".into())], [401, 404, 200, 200], false),
+        case("messages/edit", json!({ "message_id": w.message, "body": "x" }), [401, 404, 403, 200], false),
+        case("messages/delete", json!({ "message_id": w.message }), [401, 404, 403, 200], true),
+        case("messages/delivered", json!({ "conversation_id": g, "seq": 1 }), [401, 404, 200, 200], false),
+        case("messages/read", json!({ "conversation_id": g, "seq": 1 }), [401, 404, 200, 200], false),
+        case("messages/search", json!({ "query": "hello", "conversation_id": g }), [401, 404, 200, 200], false),
     ]
 }
 
-/// Endpoints that take form posts or need no session, tested in accounts.rs / below.
-const SPECIAL: [&str; 5] = ["accounts/register", "accounts/login", "accounts/logout", "accounts/me", "messages/send_form"];
+/// One frame of each kind about the group.
+fn frames(w: &World) -> Vec<Value> {
+    let g = w.group;
+    vec![
+        json!({ "type": "ping", "nonce": 1 }),
+        json!({ "type": "send", "conversation_id": g, "client_msg_id": uuid(92), "body": "x", "reply_to": null }),
+        json!({ "type": "typing", "conversation_id": g }),
+        json!({ "type": "delivered", "conversation_id": g, "seq": 1 }),
+        json!({ "type": "read", "conversation_id": g, "seq": 1 }),
+    ]
+}
 
+/// `endpoint = "..."` of every `#[server]` function under app/src.
 fn endpoints_in_source() -> BTreeSet<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../app/src");
-    let mut found = BTreeSet::new();
-    for file in ["accounts.rs", "people.rs", "conversations.rs", "messages.rs"] {
-        let source = std::fs::read_to_string(format!("{dir}/{file}")).expect("app source");
-        for part in source.split("endpoint = \"").skip(1) {
-            found.insert(part.split('"').next().expect("endpoint").to_owned());
+    fn walk(dir: &std::path::Path, found: &mut BTreeSet<String>, servers: &mut usize) {
+        for entry in std::fs::read_dir(dir).expect("app/src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, found, servers);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).expect("source");
+                *servers += source.matches("#[server").count();
+                for part in source.split("endpoint = \"").skip(1) {
+                    found.insert(part.split('"').next().expect("endpoint").to_owned());
+                }
+            }
         }
     }
+    let (mut found, mut servers) = (BTreeSet::new(), 0);
+    walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../app/src")), &mut found, &mut servers);
+    assert_eq!(servers, found.len(), "every #[server] function names its endpoint explicitly");
     found
 }
 
-async fn status(user: &User, endpoint: &str, body: &Value) -> u16 {
-    user.json(&format!("/api/{endpoint}"), body).await.status().as_u16()
+async fn call(user: &User, case: &Case) -> (u16, Option<String>) {
+    let path = format!("/api/{}", case.endpoint);
+    let res = match &case.body {
+        Body::Json(body) => user.json(&path, body).await,
+        Body::Form(fields) => {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            user.form(&path, &fields).await
+        }
+    };
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    (status, body["code"].as_str().map(str::to_owned))
 }
 
-#[tokio::test]
-async fn every_endpoint_is_in_the_matrix() {
-    let w = world().await;
-    let listed: BTreeSet<String> =
-        cases(&w).iter().map(|c| c.0.to_owned()).chain(SPECIAL.iter().map(|s| (*s).to_owned())).collect();
-    assert_eq!(listed, endpoints_in_source(), "add new endpoints to the authorization matrix");
-}
-
-#[tokio::test]
-async fn anonymous_callers_get_401_everywhere() {
-    let w = world().await;
-    let anonymous = w.app.user();
-    for (endpoint, body, _, _) in cases(&w) {
-        assert_eq!(status(&anonymous, endpoint, &body).await, 401, "{endpoint}");
-    }
-    assert_eq!(status(&anonymous, "accounts/me", &json!({})).await, 401);
-    let form = anonymous
-        .form("/api/messages/send_form", &[("conversation_id", &w.group.to_string()), ("client_msg_id", "00000000-0000-4000-8000-000000000001"), ("body", "x")])
-        .await;
-    assert_eq!(form.status().as_u16(), 401);
-}
-
-#[tokio::test]
-async fn outsiders_learn_nothing_and_change_nothing() {
-    for (i, case) in cases(&world().await).into_iter().enumerate() {
-        // A fresh world per case: some calls change state.
-        let w = world().await;
-        let (endpoint, body, outsider, _) = cases(&w).swap_remove(i);
-        assert_eq!(endpoint, case.0);
-        assert_eq!(status(&w.outsider, endpoint, &body).await, outsider, "outsider on {endpoint}");
-        let list = ok(w.outsider.json("/api/conversations/list", &json!({})).await).await;
-        assert!(list.as_array().expect("list").iter().all(|c| c["id"] != w.group), "{endpoint} leaked the group");
-        let history = ok(w.owner.json("/api/messages/history", &json!({"conversation_id": w.group})).await).await;
-        let texts: Vec<&str> = history["messages"].as_array().expect("messages").iter().filter_map(|m| m["body"].as_str()).collect();
-        assert!(texts.contains(&"hello team") && !texts.contains(&"x"), "{endpoint} changed the group: {texts:?}");
+fn expected_code(status: u16) -> Option<&'static str> {
+    match status {
+        401 => Some("unauthorized"),
+        403 => Some("forbidden"),
+        404 => Some("not_found"),
+        _ => None,
     }
 }
 
-#[tokio::test]
-async fn members_may_do_what_their_role_allows() {
-    for (i, case) in cases(&world().await).into_iter().enumerate() {
-        let w = world().await;
-        let (endpoint, body, _, member) = cases(&w).swap_remove(i);
-        assert_eq!(endpoint, case.0);
-        assert_eq!(status(&w.member, endpoint, &body).await, member, "member on {endpoint}");
-    }
-    // What members may not do, the owner may.
-    let w = world().await;
-    let third = w.app.registered("third").await;
-    let third_id = me_id(&third).await;
-    for (endpoint, body) in [
-        ("conversations/rename", json!({"conversation_id": w.group, "title": "Renamed"})),
-        ("conversations/add_members", json!({"conversation_id": w.group, "members": [third_id]})),
-        ("conversations/set_role", json!({"conversation_id": w.group, "user_id": w.member_id, "role": "admin"})),
-        ("conversations/remove_member", json!({"conversation_id": w.group, "user_id": third_id})),
-        ("messages/edit", json!({"message_id": w.message, "body": "edited"})),
-        ("messages/delete", json!({"message_id": w.message})),
-    ] {
-        assert_eq!(status(&w.owner, endpoint, &body).await, 200, "owner on {endpoint}");
-    }
-    let _ = PASSWORD;
-}
-
-#[tokio::test]
-async fn every_client_frame_is_refused_to_outsiders() {
-    let w = world().await;
-    let mut socket = connect(&w.app, &w.outsider).await;
-    next_json(&mut socket).await;
-    let frames = [
-        json!({"type": "ping", "nonce": 1}),
-        json!({"type": "send", "conversation_id": w.group, "client_msg_id": "00000000-0000-4000-8000-000000000042", "body": "x"}),
-        json!({"type": "typing", "conversation_id": w.group}),
-        json!({"type": "delivered", "conversation_id": w.group, "seq": 1}),
-        json!({"type": "read", "conversation_id": w.group, "seq": 1}),
-    ];
-    let kinds: BTreeSet<&str> = frames.iter().filter_map(|f| f["type"].as_str()).collect();
-    assert_eq!(kinds, shared::frames::ClientFrame::KINDS.into_iter().collect(), "add new frames to the matrix");
-    for frame in frames {
-        socket.send(Message::text(frame.to_string())).await.expect("send");
-        let reply = next_json(&mut socket).await;
-        if frame["type"] == "ping" {
-            assert_eq!(reply["type"], "pong");
+/// Runs every row as `who`, in a shared world except for rows that need their own.
+async fn run_as(who: Who) {
+    let shared = world().await;
+    for i in 0..cases(&shared, who).len() {
+        let own;
+        let w = if cases(&shared, who)[i].fresh {
+            own = world().await;
+            &own
         } else {
-            assert_eq!((reply["type"].as_str(), reply["code"].as_str()), (Some("error"), Some("not_found")), "{frame}");
+            &shared
+        };
+        let case = cases(w, who).swap_remove(i);
+        let anonymous = w.app.user();
+        let (user, expected) = match who {
+            Who::Anonymous => (&anonymous, case.anonymous),
+            Who::Outsider => (&w.outsider, case.outsider),
+            Who::Member => (&w.member, case.member),
+            Who::Owner => (&w.owner, case.owner),
+        };
+        let (status, code) = call(user, &case).await;
+        assert_eq!(status, expected, "{who:?} on {}", case.endpoint);
+        assert_eq!(code.as_deref(), expected_code(status), "{who:?} on {}", case.endpoint);
+        if matches!(who, Who::Anonymous | Who::Outsider) {
+            assert_group_untouched(w, case.endpoint).await;
         }
     }
+}
+
+/// Checks that a call by someone outside changed nothing and leaked nothing.
+async fn assert_group_untouched(w: &World, endpoint: &str) {
+    let detail = w.owner.ok("conversations/get", json!({ "conversation_id": w.group })).await;
+    assert_eq!(detail["summary"]["title"], "Team", "{endpoint} renamed the group");
+    assert_eq!(detail["members"].as_array().map(Vec::len), Some(2), "{endpoint} changed the members");
+    let seen = bodies(&w.owner.history(w.group).await);
+    assert_eq!(seen, ["Test User created the group \"Team\"", "hello team"], "{endpoint} changed the messages");
+    let list = w.outsider.call("conversations/list", json!({})).await;
+    if list.status().is_success() {
+        let list: Value = list.json().await.expect("list");
+        assert!(list.as_array().expect("list").iter().all(|c| c["id"] != w.group), "{endpoint} let the outsider in");
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_and_frame_is_in_the_matrix() {
+    let w = world().await;
+    let listed: BTreeSet<String> = cases(&w, Who::Member).iter().map(|c| c.endpoint.to_owned()).collect();
+    assert_eq!(listed, endpoints_in_source(), "add new endpoints to the authorization matrix");
+    let kinds: BTreeSet<String> = frames(&w).iter().map(|f| f["type"].as_str().expect("type").to_owned()).collect();
+    let known: BTreeSet<String> = shared::frames::ClientFrame::KINDS.iter().map(|k| (*k).to_owned()).collect();
+    assert_eq!(kinds, known, "add new client frames to the authorization matrix");
+    for frame in frames(&w) {
+        let parsed: shared::frames::ClientFrame = serde_json::from_value(frame.clone()).expect("a valid frame");
+        assert_eq!(parsed.kind(), frame["type"]);
+    }
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_401_except_for_register_and_login() {
+    run_as(Who::Anonymous).await;
+}
+
+#[tokio::test]
+async fn outsiders_get_404_for_the_group_and_change_nothing() {
+    run_as(Who::Outsider).await;
+}
+
+#[tokio::test]
+async fn plain_members_may_read_and_write_but_not_manage() {
+    run_as(Who::Member).await;
+}
+
+#[tokio::test]
+async fn the_owner_may_do_everything() {
+    run_as(Who::Owner).await;
+}
+
+#[tokio::test]
+async fn every_client_frame_but_ping_is_refused_to_outsiders() {
+    let w = world().await;
+    let mut socket = open(&w.app, &w.outsider).await;
+    for frame in frames(&w) {
+        send_json(&mut socket, &frame).await;
+        let reply = next_json(&mut socket).await;
+        if frame["type"] == "ping" {
+            assert_eq!(reply, json!({ "type": "pong", "nonce": 1 }));
+        } else {
+            assert_eq!(error_code(&reply), (Some("error"), Some("not_found")), "{frame}");
+        }
+    }
+    assert_silent(&mut socket, "the outsider").await;
+    assert_eq!(bodies(&w.owner.history(w.group).await).len(), 2, "nothing was sent");
+    let members = w.owner.history(w.group).await["members"].clone();
+    assert!(members.as_array().expect("members").iter().all(|m| m["user"]["id"] != w.outsider_id));
+}
+
+#[tokio::test]
+async fn every_client_frame_is_accepted_from_members() {
+    let w = world().await;
+    let mut socket = open(&w.app, &w.member).await;
+    for (i, frame) in frames(&w).into_iter().enumerate() {
+        send_json(&mut socket, &frame).await;
+        // Frames without an answer of their own are followed by a ping: its pong comes first
+        // unless the frame was refused.
+        send_json(&mut socket, &json!({ "type": "ping", "nonce": 100 + i })).await;
+        let mut replies = Vec::new();
+        loop {
+            let reply = next_json(&mut socket).await;
+            if reply == json!({ "type": "pong", "nonce": 100 + i }) {
+                break;
+            }
+            replies.push(reply);
+        }
+        assert!(replies.iter().all(|r| r["type"] != "error"), "{frame}: {replies:?}");
+        if frame["type"] == "send" {
+            assert!(replies.iter().any(|r| r["type"] == "ack" && r["client_msg_id"] == uuid(92)), "{replies:?}");
+        }
+    }
+    let mut owner_socket = open(&w.app, &w.owner).await;
+    send_json(&mut owner_socket, &json!({ "type": "typing", "conversation_id": w.group })).await;
+    assert_eq!(next_of(&mut socket, "typing").await["user_id"], w.owner_id);
+    assert_eq!(crate::helpers::watermarks(&w.owner.history(w.group).await, w.member_id).1, 1);
 }

@@ -3,9 +3,18 @@
 
 mod accounts;
 mod authz;
-mod chat;
+mod conversations;
 mod groups;
 mod helpers;
+mod hostile;
+mod idempotency;
+mod messages;
 mod pages;
+mod people;
+mod realtime;
+mod receipts;
+mod search;
 mod security;
+mod sync;
 mod websocket;
+mod ws;

@@ -87,7 +87,8 @@ async fn editing_my_message_shows_the_new_body_and_edited_at() {
     assert_eq!((edited["id"].clone(), edited["seq"].clone(), edited["body"].as_str()), (sent["id"].clone(), sent["seq"].clone(), Some("see you at 11")));
     assert!(edited["edited_at"].as_i64().is_some());
     assert!(edited["rev"].as_i64() > sent["rev"].as_i64(), "an edit is a new rev");
-    let seen = &messages(&bob.history(conv).await)[0];
+    let page = bob.history(conv).await;
+    let seen = &messages(&page)[0];
     assert_eq!((seen["body"].as_str(), seen["edited_at"].clone()), (Some("see you at 11"), edited["edited_at"].clone()));
     let (status, _, field) = alice.fails("messages/edit", json!({ "message_id": sent["id"], "body": "  " })).await;
     assert_eq!((status, field.as_deref()), (StatusCode::BAD_REQUEST, Some("body")));

@@ -11,24 +11,15 @@ use leptos::task::spawn_local;
 use shared::frames::ClientFrame;
 use shared::limits::MESSAGE_MAX_CHARS;
 use shared::{ConversationId, MessageKind};
-use std::collections::HashMap;
 
 const TYPING_EVERY_MS: f64 = 3000.0;
-
-/// Unsent text per chat, for the whole page's life.
-#[derive(Clone, Copy)]
-struct Drafts(StoredValue<HashMap<ConversationId, String>>);
 
 #[component]
 pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoView {
     let store = use_store();
     let connection = use_connection();
-    let drafts = use_context::<Drafts>().unwrap_or_else(|| {
-        let drafts = Drafts(StoredValue::new(HashMap::new()));
-        provide_context(drafts);
-        drafts
-    });
-    let text = RwSignal::new(drafts.0.with_value(|d| d.get(&id).cloned()).unwrap_or_default());
+    let drafts = store.drafts;
+    let text = RwSignal::new(drafts.with_value(|d| d.get(&id).cloned()).unwrap_or_default());
     // A failed plain-form send comes back as `?error=<code>`.
     let query = leptos_router::hooks::use_query_map();
     let error = RwSignal::new(query.with_untracked(|q| {
@@ -36,10 +27,17 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
     }));
     let last_typing = StoredValue::new(0.0f64);
     let input_ref = NodeRef::<leptos::html::Textarea>::new();
+    let show_emoji = RwSignal::new(false);
+    let pick = Callback::new(move |emoji: String| {
+        text.update(|t| t.push_str(&emoji));
+        if let Some(el) = input_ref.get_untracked() {
+            let _ = el.focus();
+        }
+    });
 
     Effect::new(move |_| {
         let value = text.get();
-        drafts.0.update_value(|d| {
+        drafts.update_value(|d| {
             d.insert(id, value);
         });
     });
@@ -156,12 +154,19 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             // Without WASM this is a plain form post to `messages/send_form`; once live, the
             // submit goes through the outbox and the socket instead.
+            <Show when=move || show_emoji.get()>
+                <super::emoji_picker::EmojiPicker on_pick=pick on_close=Callback::new(move |()| show_emoji.set(false))/>
+            </Show>
             <form class="compose-row" method="post" action="/api/messages/send_form" on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
             }>
                 <input type="hidden" name="conversation_id" value=id.0/>
                 <input type="hidden" name="client_msg_id" value=crate::messages::new_client_msg_id()/>
+                <button type="button" class="icon-button emoji-toggle" aria-label="Emoji" aria-expanded=move || show_emoji.get().to_string()
+                    on:click=move |_| show_emoji.update(|v| *v = !*v)>
+                    <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm-3.5-9a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm7 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zM12 17.5a5.5 5.5 0 0 0 5.1-3.5H6.9a5.5 5.5 0 0 0 5.1 3.5z"/></svg>
+                </button>
                 <label for="composer-input" class="visually-hidden">"Message"</label>
                 <textarea id="composer-input" name="body" node_ref=input_ref rows="1" placeholder="Type a message" required
                     maxlength=MESSAGE_MAX_CHARS.to_string() prop:value=text on:input=on_input on:keydown=on_keydown></textarea>
