@@ -13,6 +13,7 @@ mod components;
 pub mod conversations;
 pub mod error;
 pub mod messages;
+mod notify;
 mod pages;
 pub mod people;
 pub mod realtime;

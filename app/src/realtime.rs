@@ -194,6 +194,25 @@ mod client {
                             None
                         }
                         Ok(frame) => match store.apply(&frame, js_sys::Date::now()) {
+                            follow_up if matches!(frame, ServerFrame::Message { .. }) => {
+                                if let ServerFrame::Message { message } = &frame {
+                                    crate::notify::maybe_notify(&store, message);
+                                }
+                                match follow_up {
+                                    FollowUp::Acknowledge { conversation, seq, read: true } => {
+                                        Some(ClientFrame::Read { conversation_id: conversation, seq })
+                                    }
+                                    FollowUp::Acknowledge { conversation, seq, read: false } => {
+                                        Some(ClientFrame::Delivered { conversation_id: conversation, seq })
+                                    }
+                                    FollowUp::Resync(conversation) => {
+                                        let rev = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.rev));
+                                        leptos::task::spawn_local(resync(store, conversation, rev));
+                                        None
+                                    }
+                                    FollowUp::None => None,
+                                }
+                            }
                             _ if matches!(frame, ServerFrame::Typing { .. }) => {
                                 if let ServerFrame::Typing { expires_in_ms, .. } = frame {
                                     // Typing indicators expire by themselves.

@@ -52,9 +52,30 @@ pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_API_BODY_BYTES) {
+    let too_large = || {
         let message = format!("Request body is larger than {} KiB.", MAX_API_BODY_BYTES / 1024);
-        return Error::Api(ApiError::new(ErrorCode::PayloadTooLarge, message)).into_response();
+        Error::Api(ApiError::new(ErrorCode::PayloadTooLarge, message)).into_response()
+    };
+    if declared.is_some_and(|len| len > MAX_API_BODY_BYTES) {
+        return too_large();
+    }
+    // A chunked body declares no length: read it here, up to the limit, so an oversized one is
+    // a 413 too rather than a parse error inside the server function.
+    if declared.is_none() && request.headers().contains_key(header::TRANSFER_ENCODING) {
+        use futures::StreamExt as _;
+        let (parts, body) = request.into_parts();
+        let mut stream = body.into_data_stream();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else {
+                return Error::Api(ApiError::new(ErrorCode::InvalidInput, "The request body could not be read.")).into_response();
+            };
+            if bytes.len() + chunk.len() > MAX_API_BODY_BYTES {
+                return too_large();
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await;
     }
     next.run(request).await
 }

@@ -17,10 +17,11 @@ struct Hit {
     snippet: String,
 }
 
-/// `"word1"* "word2"*`: every word must match as a prefix; quotes inside words are dropped.
+/// `"word1"* "word2"*`: every word must match as a prefix; quotes and control characters
+/// inside words are dropped (SQLite ends the query string at a NUL: a syntax error).
 fn fts5_query(text: &str) -> String {
     text.split_whitespace()
-        .map(|word| word.replace('"', ""))
+        .map(|word| word.chars().filter(|c| *c != '"' && !c.is_control()).collect::<String>())
         .filter(|word| !word.is_empty())
         .map(|word| format!("\"{word}\"*"))
         .collect::<Vec<_>>()
@@ -46,7 +47,8 @@ pub async fn search(
                AND m.kind = 'text' AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
                AND ($3::BIGINT IS NULL OR m.conversation_id = $3) \
              ORDER BY m.id DESC LIMIT $4",
-            [Value::from(text), Value::from(me.0), Value::from(scope), Value::from(SEARCH_RESULTS_MAX as i64)],
+            // PostgreSQL refuses NUL in text outright.
+            [Value::from(text.replace('\0', "")), Value::from(me.0), Value::from(scope), Value::from(SEARCH_RESULTS_MAX as i64)],
         ),
         _ => {
             let query = fts5_query(text);
@@ -107,5 +109,6 @@ mod tests {
         assert_eq!(fts5_query("hello wor"), "\"hello\"* \"wor\"*");
         assert_eq!(fts5_query("a\" OR \"b NEAR("), "\"a\"* \"OR\"* \"b\"* \"NEAR(\"*");
         assert_eq!(fts5_query("  \"\" "), "");
+        assert_eq!(fts5_query("a\0b \0"), "\"ab\"*");
     }
 }

@@ -115,8 +115,10 @@ impl Messages {
     }
 
     /// Edits or deletes one of the caller's own messages under a new rev, then pushes it.
+    /// Replies quoting it carry its preview, so they get new revs and pushes too: otherwise a
+    /// client that syncs or follows pushes would keep showing the old (or deleted) text.
     async fn rewrite(&self, me: UserId, id: MessageId, change: impl FnOnce(&mut MessageRow)) -> Result<MessageView> {
-        let row = {
+        let (row, replies) = {
             let _gate = self.deps.write_gate.enter().await;
             let conversation = match MessageEntity::find_by_id(id.0).one(&self.deps.db).await? {
                 Some(message) => ConversationId(message.conversation_id),
@@ -136,13 +138,30 @@ impl Messages {
             change(&mut row);
             row.rev = Set(conv.rev);
             let row = row.update(&txn).await?;
+            // Replies come after what they quote: the (conversation, seq) index bounds the scan.
+            let quoting = MessageEntity::find()
+                .filter(MessageCol::ConversationId.eq(row.conversation_id))
+                .filter(MessageCol::Seq.gt(row.seq))
+                .filter(MessageCol::ReplyTo.eq(row.id))
+                .all(&txn)
+                .await?;
+            let mut replies = Vec::with_capacity(quoting.len());
+            for reply in quoting {
+                let conv = store::bump(&txn, conversation, false).await?;
+                let mut reply: MessageRow = reply.into();
+                reply.rev = Set(conv.rev);
+                replies.push(reply.update(&txn).await?);
+            }
             txn.commit().await?;
-            row
+            (row, replies)
         };
         let conversation = ConversationId(row.conversation_id);
         let message = store::view(&self.deps.db, row).await?;
         let members = member_ids(&self.deps.db, conversation).await?;
         self.deps.hub.send_to(&members, ServerFrame::MessageUpdated { message: message.clone() });
+        for reply in store::views(&self.deps.db, replies).await? {
+            self.deps.hub.send_to(&members, ServerFrame::MessageUpdated { message: reply });
+        }
         Ok(message)
     }
 

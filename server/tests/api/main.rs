@@ -4,6 +4,7 @@
 mod accounts;
 mod authz;
 mod conversations;
+mod docs;
 mod groups;
 mod helpers;
 mod hostile;

@@ -56,13 +56,14 @@ async fn user_search_treats_percent_and_underscore_literally() {
     let me = app.registered_as("wildcard", "Wild Card").await;
     app.registered_as("xay", "Plain Name").await;
     app.registered_as("x_y", "Under Score").await;
-    app.registered_as("per", "100% Percent").await;
-    for query in ["%", "_", "%%", "\\", "%a%"] {
+    for query in ["%", "_", "%%", "\\", "%a%", "x%y"] {
         let found = me.ok("users/search", json!({ "query": query })).await;
         assert!(usernames(&found).is_empty(), "{query:?} must not act as a wildcard: {found}");
     }
+    app.registered_as("per", "100% Percent").await;
     assert_eq!(usernames(&me.ok("users/search", json!({"query": "x_"})).await), ["x_y"], "_ matches only itself");
     assert_eq!(usernames(&me.ok("users/search", json!({"query": "0%"})).await), ["per"], "% matches only itself");
+    assert_eq!(usernames(&me.ok("users/search", json!({"query": "%"})).await), ["per"]);
 }
 
 #[tokio::test]

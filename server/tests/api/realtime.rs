@@ -28,9 +28,16 @@ async fn a_send_frame_is_acked_with_its_client_msg_id_after_the_push() {
     let quoted = bob.send(conv, 1, "question").await;
     next_of(&mut socket, "message").await;
     send_json(&mut socket, &json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid(2), "body": "answer", "reply_to": quoted["id"] })).await;
-    let push = next_json(&mut socket).await;
-    let ack = next_json(&mut socket).await;
-    assert_eq!((push["type"].as_str(), ack["type"].as_str()), (Some("message"), Some("ack")));
+    let mut frames = Vec::new();
+    while frames.last().is_none_or(|f: &Value| f["type"] != "ack") {
+        let frame = next_json(&mut socket).await;
+        if frame["type"] != "presence" {
+            frames.push(frame);
+        }
+    }
+    let kinds: Vec<&str> = frames.iter().filter_map(|f| f["type"].as_str()).collect();
+    assert_eq!(kinds, ["message", "ack"], "the push to this socket comes first, then the ack");
+    let (push, ack) = (&frames[0], &frames[1]);
     assert_eq!(ack["client_msg_id"], uuid(2));
     assert_eq!(ack["message"], push["message"]);
     assert_eq!((ack["message"]["seq"].as_i64(), ack["message"]["reply_to"]["id"].clone()), (Some(2), quoted["id"].clone()));
@@ -59,7 +66,10 @@ async fn typing_reaches_the_others_but_not_the_typist() {
     let mut alice_socket = open(&app, &alice).await;
     let mut bob_socket = open(&app, &bob).await;
     let mut bob_other_tab = open(&app, &bob).await;
-    drain(&mut alice_socket).await;
+    // Let the presence announcements of the connections settle first.
+    for socket in [&mut alice_socket, &mut bob_socket, &mut bob_other_tab] {
+        drain(socket).await;
+    }
     send_json(&mut bob_socket, &json!({ "type": "typing", "conversation_id": conv })).await;
     let typing = next_json(&mut alice_socket).await;
     let expires = shared::limits::TYPING_EXPIRES_MS;
@@ -82,6 +92,25 @@ async fn edits_and_deletes_are_pushed_as_message_updated() {
     assert_eq!(push["message"], deleted);
     assert_eq!((push["message"]["deleted"].as_bool(), push["message"]["body"].as_str()), (Some(true), Some("")));
     assert!(push["message"]["rev"].as_i64() > edited["rev"].as_i64(), "each change has a newer rev");
+}
+
+#[tokio::test]
+async fn replies_are_pushed_again_when_the_message_they_quote_changes() {
+    let app = spawn_app().await;
+    let (alice, bob, conv) = pair(&app, "sven", "tove").await;
+    let quoted = alice.send(conv, 1, "quote me").await;
+    let reply = bob
+        .ok("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(2), "body": "quoted", "reply_to": quoted["id"] }))
+        .await;
+    let mut bob_socket = open(&app, &bob).await;
+    alice.ok("messages/delete", json!({ "message_id": quoted["id"] })).await;
+    let first = next_of(&mut bob_socket, "message_updated").await;
+    let second = next_of(&mut bob_socket, "message_updated").await;
+    assert_eq!((first["message"]["id"].clone(), second["message"]["id"].clone()), (quoted["id"].clone(), reply["id"].clone()));
+    let preview = &second["message"]["reply_to"];
+    assert_eq!((preview["deleted"].as_bool(), preview["body"].as_str()), (Some(true), Some("")), "the quote no longer shows the text");
+    assert_eq!(second["message"]["body"], "quoted", "the reply itself is unchanged");
+    assert!(second["message"]["rev"].as_i64() > first["message"]["rev"].as_i64());
 }
 
 #[tokio::test]

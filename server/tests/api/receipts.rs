@@ -82,7 +82,7 @@ async fn reading_implies_delivery() {
 #[tokio::test]
 async fn in_a_group_a_tick_needs_every_other_member() {
     let app = spawn_app().await;
-    let owner = app.registered("mo").await;
+    let owner = app.registered("moe").await;
     let b = app.registered("nils").await;
     let c = app.registered("ola").await;
     let owner_id = owner.id().await;

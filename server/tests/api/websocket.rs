@@ -39,6 +39,9 @@ async fn malformed_frames_get_an_error_and_the_connection_survives() {
         let frame = next_json(&mut socket).await;
         assert_eq!((frame["type"].as_str(), frame["code"].as_str()), (Some("error"), Some("invalid_input")), "{garbage}");
     }
+    socket.send(Message::binary(b"{\"type\":\"ping\",\"nonce\":1}".to_vec())).await.expect("send");
+    let frame = next_json(&mut socket).await;
+    assert_eq!((frame["type"].as_str(), frame["code"].as_str()), (Some("error"), Some("invalid_input")), "binary frames");
     socket.send(Message::text(json!({"type": "ping", "nonce": 1}).to_string())).await.expect("send");
     assert_eq!(next_json(&mut socket).await["type"], "pong");
 }

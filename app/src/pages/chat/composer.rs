@@ -79,6 +79,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
                     _ => None,
                 };
                 let item = store.enqueue(id, body, reply_to);
+                crate::notify::ask_permission_once();
                 connection.send(ClientFrame::Send {
                     conversation_id: id,
                     client_msg_id: item.client_msg_id,

@@ -233,6 +233,19 @@ fn Thread(
     let at_bottom = RwSignal::new(true);
     let has_more = move || store.threads.with(|t| t.get(&id).is_some_and(|th| th.has_more));
     let messages = move || store.threads.with(|t| t.get(&id).map(|th| th.messages.values().cloned().collect::<Vec<_>>()).unwrap_or_default());
+    // Each message with whether a day heading and the unread divider go before it.
+    let rows = move || {
+        let mut previous: Option<i64> = None;
+        messages()
+            .into_iter()
+            .map(|message| {
+                let new_day = previous.is_none_or(|p| !time::same_day(p, message.created_at));
+                previous = Some(message.created_at);
+                let unread_here = Some(message.seq) == first_unread;
+                (message, new_day, unread_here)
+            })
+            .collect::<Vec<_>>()
+    };
     let pending = move || store.outbox.with(|o| o.iter().filter(|m| m.conversation_id == id).cloned().collect::<Vec<_>>());
     let newest = move || store.threads.with(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
 
@@ -305,19 +318,17 @@ fn Thread(
                 </button>
             </Show>
             <ol class="messages" aria-label="Messages" aria-live="polite" aria-relevant="additions">
-                {move || {
-                    let mut previous_day: Option<i64> = None;
-                    messages().into_iter().map(|message| {
-                        let separator = (previous_day.is_none_or(|p| !time::same_day(p, message.created_at)))
-                            .then(|| view! { <li class="day-separator"><span>{time::day(message.created_at, time::now())}</span></li> });
-                        previous_day = Some(message.created_at);
-                        let divider = (Some(message.seq) == first_unread)
-                            .then(|| view! { <li class="unread-divider"><span>"Unread messages"</span></li> });
-                        let sender_name = message.sender_id.filter(|_| show_senders.get()).and_then(|u| names.with(|n| n.get(&u).cloned()));
-                        let with_info = show_senders.get();
+                // Keyed by (seq, rev): a new or changed message re-renders only itself.
+                <For each=rows key=|row| (row.0.seq, row.0.rev, row.1, row.2) let:row>
+                    {
+                        let (message, new_day, unread_here) = row;
+                        let separator = new_day.then(|| view! { <li class="day-separator"><span>{time::day(message.created_at, time::now())}</span></li> });
+                        let divider = unread_here.then(|| view! { <li class="unread-divider"><span>"Unread messages"</span></li> });
+                        let sender_name = message.sender_id.filter(|_| show_senders.get_untracked()).and_then(|u| names.with_untracked(|n| n.get(&u).cloned()));
+                        let with_info = show_senders.get_untracked();
                         view! { {separator} {divider} <MessageBubble message sender_name mode with_info/> }
-                    }).collect_view()
-                }}
+                    }
+                </For>
                 <For each=pending key=|m| (m.client_msg_id.clone(), m.error.clone()) let:item>
                     <PendingBubble item/>
                 </For>
