@@ -27,8 +27,8 @@ impl Presence {
     }
 
     /// Call after a socket registered with the hub.
-    pub async fn connected(&self, user: UserId) {
-        if self.deps.hub.connections(user) == 1 {
+    pub async fn connected(&self, user: UserId, first: bool) {
+        if first {
             self.announce(user, true, None).await;
         }
     }

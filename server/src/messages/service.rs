@@ -138,7 +138,7 @@ impl Messages {
             change(&mut row);
             row.rev = Set(conv.rev);
             let row = row.update(&txn).await?;
-            // Replies come after what they quote: the (conversation, seq) index bounds the scan.
+            // The (conversation_id, reply_to) index (migration m0003) finds them directly.
             let quoting = MessageEntity::find()
                 .filter(MessageCol::ConversationId.eq(row.conversation_id))
                 .filter(MessageCol::Seq.gt(row.seq))

@@ -28,13 +28,21 @@ pub struct Registration {
     hub: Hub,
     user: UserId,
     id: u64,
+    /// This socket made the user go from offline to online.
+    pub first: bool,
 }
 
 impl Hub {
+    /// Adds a socket; `first` says whether it is the user's only one (decided under the lock,
+    /// so two tabs opening at once cannot both miss being first).
     pub fn register(&self, user: UserId, sender: FrameSender) -> Registration {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        self.sockets().entry(user).or_default().insert(id, sender);
-        Registration { hub: self.clone(), user, id }
+        let mut sockets = self.sockets();
+        let user_sockets = sockets.entry(user).or_default();
+        user_sockets.insert(id, sender);
+        let first = user_sockets.len() == 1;
+        drop(sockets);
+        Registration { hub: self.clone(), user, id, first }
     }
 
     fn sockets(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, HashMap<u64, FrameSender>>> {

@@ -69,7 +69,7 @@ where
     if send(&mut sink, &hello).await.is_err() {
         return;
     }
-    services.presence.connected(user).await;
+    services.presence.connected(user, registration.first).await;
     run(sink, stream, rx, &tx, user, &services).await;
     drop(registration);
     services.presence.disconnected(user).await;
