@@ -168,6 +168,24 @@ mod client {
         }
     }
 
+    /// The frame to send back after applying a push, if any; a gap starts a resync.
+    fn answer(store: ChatStore, follow_up: FollowUp) -> Option<ClientFrame> {
+        match follow_up {
+            FollowUp::None => None,
+            FollowUp::Acknowledge { conversation, seq, read: true } => {
+                Some(ClientFrame::Read { conversation_id: conversation, seq })
+            }
+            FollowUp::Acknowledge { conversation, seq, read: false } => {
+                Some(ClientFrame::Delivered { conversation_id: conversation, seq })
+            }
+            FollowUp::Resync(conversation) => {
+                let rev = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.rev));
+                leptos::task::spawn_local(resync(store, conversation, rev));
+                None
+            }
+        }
+    }
+
     /// Runs one connection until it drops. Returns whether it got as far as `hello`.
     async fn session(socket: WebSocket, connection: Connection, store: ChatStore) -> bool {
         let (mut sink, mut stream) = socket.split();
@@ -193,49 +211,22 @@ mod client {
                             on_connected(connection, store);
                             None
                         }
-                        Ok(frame) => match store.apply(&frame, js_sys::Date::now()) {
-                            follow_up if matches!(frame, ServerFrame::Message { .. }) => {
-                                if let ServerFrame::Message { message } = &frame {
-                                    crate::notify::maybe_notify(&store, message);
-                                }
-                                match follow_up {
-                                    FollowUp::Acknowledge { conversation, seq, read: true } => {
-                                        Some(ClientFrame::Read { conversation_id: conversation, seq })
-                                    }
-                                    FollowUp::Acknowledge { conversation, seq, read: false } => {
-                                        Some(ClientFrame::Delivered { conversation_id: conversation, seq })
-                                    }
-                                    FollowUp::Resync(conversation) => {
-                                        let rev = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.rev));
-                                        leptos::task::spawn_local(resync(store, conversation, rev));
-                                        None
-                                    }
-                                    FollowUp::None => None,
-                                }
-                            }
-                            _ if matches!(frame, ServerFrame::Typing { .. }) => {
-                                if let ServerFrame::Typing { expires_in_ms, .. } = frame {
+                        Ok(frame) => {
+                            let follow_up = store.apply(&frame, js_sys::Date::now());
+                            match &frame {
+                                ServerFrame::Message { message } => crate::notify::maybe_notify(&store, message),
+                                ServerFrame::Typing { expires_in_ms, .. } => {
                                     // Typing indicators expire by themselves.
+                                    let after = Duration::from_millis(expires_in_ms + 50);
                                     leptos::task::spawn_local(async move {
-                                        sleep(Duration::from_millis(expires_in_ms + 50)).await;
+                                        sleep(after).await;
                                         store.prune_typing(js_sys::Date::now());
                                     });
                                 }
-                                None
+                                _ => {}
                             }
-                            FollowUp::None => None,
-                            FollowUp::Acknowledge { conversation, seq, read: true } => {
-                                Some(ClientFrame::Read { conversation_id: conversation, seq })
-                            }
-                            FollowUp::Acknowledge { conversation, seq, read: false } => {
-                                Some(ClientFrame::Delivered { conversation_id: conversation, seq })
-                            }
-                            FollowUp::Resync(conversation) => {
-                                let rev = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.rev));
-                                leptos::task::spawn_local(resync(store, conversation, rev));
-                                None
-                            }
-                        },
+                            answer(store, follow_up)
+                        }
                         Err(e) => {
                             leptos::logging::warn!("unreadable frame: {e}");
                             None
