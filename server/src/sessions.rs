@@ -1,6 +1,7 @@
 //! A tower-sessions [`SessionStore`] on sea-orm, so sessions live in the app's own database and
 //! connection pool (tower-sessions-sqlx-store would bring a second sqlx). Records are JSON; the
-//! user id is copied into its own column so every session of a user can be ended at once.
+//! user id is copied into its own (indexed) column so a user's sessions can be found, e.g. to
+//! end them all (not exposed yet).
 
 mod entity;
 
@@ -31,11 +32,6 @@ impl DbSessionStore {
             user_id: Set(record.data.get(USER_KEY).and_then(serde_json::Value::as_i64)),
             expires_at: Set(record.expiry_date.unix_timestamp()),
         })
-    }
-
-    /// Ends every session of `user` (for "log out everywhere" and account deletion).
-    pub async fn delete_user_sessions(&self, user: i64) -> Result<u64, sea_orm::DbErr> {
-        Ok(Entity::delete_many().filter(Column::UserId.eq(user)).exec(&self.db).await?.rows_affected)
     }
 }
 

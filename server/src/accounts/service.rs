@@ -1,4 +1,4 @@
-use super::entity::{self, ActiveModel, Column, Entity};
+use super::entity::{ActiveModel, Column, Entity};
 use super::{password, LoginThrottle};
 use crate::db::now_ms;
 use crate::error::{Error, Result};
@@ -97,10 +97,6 @@ impl Accounts {
             .all(&self.db)
             .await?;
         Ok(users.into_iter().map(Into::into).collect())
-    }
-
-    pub async fn find(&self, user: UserId) -> Result<Option<entity::Model>> {
-        Ok(Entity::find_by_id(user.0).one(&self.db).await?)
     }
 
     pub fn forget_idle_throttles(&self) {

@@ -267,7 +267,8 @@ fn Thread(
     // mark it read.
     Effect::new(move |prev: Option<shared::Seq>| {
         let newest = newest();
-        let pending_count = pending().len();
+        // My own sends, still pending, scroll the thread down too.
+        store.outbox.track();
         if let Some(el) = list_ref.get() {
             if at_bottom.get_untracked() || prev.is_none() {
                 el.set_scroll_top(el.scroll_height());
@@ -276,7 +277,6 @@ fn Thread(
         if prev.is_some_and(|p| p < newest) {
             mark_read(store, id);
         }
-        let _ = pending_count;
         newest
     });
     // Jump to a message from search (`?m=<seq>`), loading older pages until it is there.

@@ -9,7 +9,8 @@ use crate::store::use_store;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::{UserId, UserView};
+use crate::error::AppError;
+use shared::{ConversationSummary, UserId, UserView};
 
 #[component]
 pub fn NewChat(group: bool) -> impl IntoView {
@@ -44,40 +45,33 @@ pub fn NewChat(group: bool) -> impl IntoView {
         });
     };
 
+    // Both ways of starting a chat end alike: refresh the list, close the panel, open the chat.
+    let opened = move |result: Result<ConversationSummary, AppError>| {
+        match result {
+            Ok(summary) => {
+                store.list_version.update(|v| *v += 1);
+                sidebar.set(SidebarView::Chats);
+                navigate(&format!("/chat/{}", summary.id.0), Default::default());
+            }
+            Err(e) => error.set(Some(e.message().to_owned())),
+        }
+        busy.set(false);
+    };
+
     let open = {
-        let navigate = navigate.clone();
+        let opened = opened.clone();
         move |user: UserId| {
-            let navigate = navigate.clone();
+            let opened = opened.clone();
             busy.set(true);
-            spawn_local(async move {
-                match open_direct(user).await {
-                    Ok(summary) => {
-                        store.list_version.update(|v| *v += 1);
-                        sidebar.set(SidebarView::Chats);
-                        navigate(&format!("/chat/{}", summary.id.0), Default::default());
-                    }
-                    Err(e) => error.set(Some(e.message().to_owned())),
-                }
-                busy.set(false);
-            });
+            spawn_local(async move { opened(open_direct(user).await) });
         }
     };
 
     let create = move |_| {
-        let navigate = navigate.clone();
+        let opened = opened.clone();
         let members: Vec<UserId> = selected.get_untracked().iter().map(|u| u.id).collect();
         busy.set(true);
-        spawn_local(async move {
-            match create_group(title.get_untracked(), members).await {
-                Ok(summary) => {
-                    store.list_version.update(|v| *v += 1);
-                    sidebar.set(SidebarView::Chats);
-                    navigate(&format!("/chat/{}", summary.id.0), Default::default());
-                }
-                Err(e) => error.set(Some(e.message().to_owned())),
-            }
-            busy.set(false);
-        });
+        spawn_local(async move { opened(create_group(title.get_untracked(), members).await) });
     };
 
     let heading = if group { "New group" } else { "New chat" };
