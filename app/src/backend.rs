@@ -53,6 +53,7 @@ pub trait Backend: Send + Sync + 'static {
         client_msg_id: String,
         body: String,
         reply_to: Option<MessageId>,
+        attachment: Option<shared::MediaId>,
     ) -> Result<MessageView, ApiError>;
     async fn edit(&self, me: UserId, message: MessageId, body: String) -> Result<MessageView, ApiError>;
     async fn delete(&self, me: UserId, message: MessageId) -> Result<MessageView, ApiError>;

@@ -23,9 +23,10 @@ pub async fn send_message(
     client_msg_id: String,
     body: String,
     reply_to: Option<MessageId>,
+    attachment: Option<shared::MediaId>,
 ) -> Result<MessageView, AppError> {
     let (backend, me) = crate::backend::caller().await?;
-    Ok(backend.send(me, conversation_id, client_msg_id, body, reply_to).await?)
+    Ok(backend.send(me, conversation_id, client_msg_id, body, reply_to, attachment).await?)
 }
 
 #[server(prefix = "/api", endpoint = "messages/edit", input = server_fn::codec::Json)]
@@ -67,7 +68,7 @@ pub async fn send_form(conversation_id: ConversationId, client_msg_id: String, b
     let page = format!("/chat/{}", conversation_id.0);
     let result: Result<MessageView, AppError> = async {
         let (backend, me) = caller().await?;
-        Ok(backend.send(me, conversation_id, client_msg_id, body, None).await?)
+        Ok(backend.send(me, conversation_id, client_msg_id, body, None, None).await?)
     }
     .await;
     result.inspect(|_| leptos_axum::redirect(&page)).map_err(|e| form_error(&page, e))

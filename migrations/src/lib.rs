@@ -6,12 +6,16 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_accounts;
 mod m0002_messaging;
 mod m0003_reply_index;
+mod m0004_media;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_accounts::Migration), Box::new(m0002_messaging::Migration), Box::new(m0003_reply_index::Migration)]
+        vec![
+            Box::new(m0001_accounts::Migration), Box::new(m0002_messaging::Migration), Box::new(m0003_reply_index::Migration),
+            Box::new(m0004_media::Migration),
+        ]
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::accounts::Accounts;
 use crate::conversations::Conversations;
-use crate::messages::Messages;
+use crate::messages::{Messages, Outgoing};
 use crate::presence::Presence;
 use crate::receipts::{Mark, Receipts};
 use app::backend::{Backend, ClientInfo};
@@ -20,6 +20,7 @@ pub struct Services {
     pub messages: Messages,
     pub receipts: Receipts,
     pub presence: Presence,
+    pub media: crate::media::Media,
 }
 
 #[async_trait]
@@ -99,8 +100,10 @@ impl Backend for Services {
         client_msg_id: String,
         body: String,
         reply_to: Option<MessageId>,
+        attachment: Option<shared::MediaId>,
     ) -> Result<MessageView, ApiError> {
-        Ok(self.messages.send(me, id, &client_msg_id, &body, reply_to).await?.message)
+        let outgoing = Outgoing { client_msg_id, body, reply_to, attachment };
+        Ok(self.messages.send(me, id, outgoing).await?.message)
     }
 
     async fn edit(&self, me: UserId, message: MessageId, body: String) -> Result<MessageView, ApiError> {

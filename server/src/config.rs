@@ -2,6 +2,13 @@
 //! locally with nothing installed.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// Open connections (HTTP and WebSocket alike) one node serves at once; more are closed at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 100_000;
+/// How long a client may take to send a request's head (and how long an idle keep-alive
+/// connection stays open): slow-loris clients are cut off after this.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -16,6 +23,12 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Seconds a session lives without use.
     pub session_idle_secs: i64,
+    /// Connection cap (`MAX_CONNECTIONS`); connections beyond it are closed unanswered.
+    pub max_connections: usize,
+    /// Header-read timeout (`HEADER_READ_TIMEOUT_SECS`).
+    pub header_read_timeout: Duration,
+    /// Bytes of uploads each user may keep (`MEDIA_QUOTA_MB`, default 1024).
+    pub media_quota_bytes: u64,
 }
 
 impl Config {
@@ -33,6 +46,15 @@ impl Config {
                 .unwrap_or_default(),
             cookie_secure: var("COOKIE_SECURE").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
             session_idle_secs: var("SESSION_IDLE_SECS").and_then(|v| v.parse().ok()).unwrap_or(30 * 24 * 3600),
+            max_connections: var("MAX_CONNECTIONS")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS),
+            header_read_timeout: var("HEADER_READ_TIMEOUT_SECS")
+                .and_then(|v| v.parse::<u64>().ok())
+                .filter(|s| *s > 0)
+                .map_or(DEFAULT_HEADER_READ_TIMEOUT, Duration::from_secs),
+            media_quota_bytes: var("MEDIA_QUOTA_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(1024) * 1024 * 1024,
         }
     }
 
@@ -44,6 +66,9 @@ impl Config {
             public_origins: Vec::new(),
             cookie_secure: false,
             session_idle_secs: 3600,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            media_quota_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -1,13 +1,14 @@
 //! HTTP wiring: routes, layers and the handlers that are only glue. Domain logic lives in the
 //! domain modules; this module only decides which request goes where and through what.
 
+mod media;
 mod pages;
 pub mod security;
 
 use crate::realtime::ws_handler;
 use crate::state::AppState;
 use app::{shell, App};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -39,11 +40,22 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(pages::guard))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
 
-    Router::new()
+    let api = Router::new()
         .route("/ws", get(ws_handler))
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages)
-        .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES));
+    let media = Router::new()
+        .route(media::UPLOAD_PATH, post(media::upload))
+        .route("/media/{id}", get(media::download))
+        .route("/media/{id}/thumb", get(media::thumbnail))
+        .layer(RequestBodyLimitLayer::new(media::MAX_UPLOAD_REQUEST_BYTES))
+        // axum's own 2 MB default for extractors would cut uploads short of 4 MiB.
+        .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD_REQUEST_BYTES));
+
+    Router::new()
+        .merge(media)
+        .merge(api)
         .layer(middleware::from_fn(security::reject_large_bodies))
         .layer(middleware::from_fn_with_state(state.clone(), security::require_same_origin))
         .layer(sessions)

@@ -15,10 +15,12 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod media;
 pub mod messages;
 pub mod presence;
 pub mod realtime;
 pub mod receipts;
+pub mod serve;
 pub mod sessions;
 pub mod state;
 
@@ -47,9 +49,11 @@ impl Application {
         let hub = Hub::default();
         let deps = deps::Deps { db: db.clone(), hub: hub.clone(), write_gate: deps::WriteGate::for_backend(db.get_database_backend()) };
         let conversations = conversations::Conversations::new(deps.clone());
+        let media = media::Media::new(deps.clone(), media::Storage::new(&config.data_dir), config.media_quota_bytes);
         let services = Arc::new(backend::Services {
             accounts: accounts.clone(),
-            messages: messages::Messages::new(deps.clone(), conversations.clone()),
+            messages: messages::Messages::new(deps.clone(), conversations.clone(), media.clone()),
+            media,
             conversations,
             receipts: receipts::Receipts::new(deps.clone()),
             presence: presence::Presence::new(deps),
@@ -63,9 +67,14 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// Serves until Ctrl-C/SIGTERM, with the connection cap and header-read timeout of the
+    /// configuration (see [`serve`]).
     pub async fn run(self) -> std::io::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
+        let limits = serve::Limits {
+            max_connections: self.state.config.max_connections,
+            header_read_timeout: self.state.config.header_read_timeout,
+        };
+        serve::serve(self.listener, self.router, limits, shutdown_signal()).await
     }
 }
 
@@ -80,6 +89,12 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(error = %e, "deleting expired sessions failed");
             }
             state.accounts.forget_idle_throttles();
+            // Uploads never sent within a day (a closed tab, a cancelled send).
+            match state.services.media.sweep_unsent(24 * 3600 * 1000).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "swept unsent uploads"),
+                Err(e) => tracing::warn!(error = %e, "sweeping unsent uploads failed"),
+            }
         }
     });
 }

@@ -9,4 +9,4 @@ mod search;
 mod service;
 pub mod store;
 
-pub use service::{Messages, Sent};
+pub use service::{Messages, Outgoing, Sent};

@@ -27,6 +27,10 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The request came from a page on another origin.
     BadOrigin,
+    /// An upload whose bytes are not a type we accept (decided by content, not by name).
+    UnsupportedMediaType,
+    /// The uploader's storage quota is used up; delete something first.
+    QuotaExceeded,
     /// Something failed on the server; details are in the server log, never in the answer.
     Internal,
 }
@@ -40,7 +44,8 @@ impl ErrorCode {
             Self::Forbidden | Self::BadOrigin => 403,
             Self::NotFound => 404,
             Self::Conflict => 409,
-            Self::PayloadTooLarge => 413,
+            Self::PayloadTooLarge | Self::QuotaExceeded => 413,
+            Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,
             Self::Internal => 500,
         }
@@ -57,13 +62,15 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::PayloadTooLarge => "payload_too_large",
             Self::BadOrigin => "bad_origin",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::QuotaExceeded => "quota_exceeded",
             Self::Internal => "internal",
         }
     }
 
     /// Parses the wire form; unknown codes become `Internal` so old clients keep working.
     pub fn parse(code: &str) -> Self {
-        const ALL: [ErrorCode; 10] = [
+        const ALL: [ErrorCode; 12] = [
             ErrorCode::InvalidInput,
             ErrorCode::Unauthorized,
             ErrorCode::InvalidCredentials,
@@ -73,6 +80,8 @@ impl ErrorCode {
             ErrorCode::RateLimited,
             ErrorCode::PayloadTooLarge,
             ErrorCode::BadOrigin,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::QuotaExceeded,
             ErrorCode::Internal,
         ];
         ALL.into_iter().find(|c| c.as_str() == code).unwrap_or(Self::Internal)

@@ -5,6 +5,7 @@
 
 use crate::error::ApiError;
 use crate::ids::{ConversationId, MessageId, Seq, UserId};
+use crate::media::MediaId;
 use crate::message::{MessageView, Receipt};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,10 @@ pub enum ClientFrame {
         body: String,
         #[serde(default)]
         reply_to: Option<MessageId>,
+        /// An upload of the sender's in this conversation (`POST /api/media`), not yet sent;
+        /// `body` is then the caption and may be empty.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment: Option<MediaId>,
     },
     /// "I am typing" in a conversation; repeat every few seconds while typing.
     Typing { conversation_id: ConversationId },

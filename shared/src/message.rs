@@ -2,6 +2,7 @@
 
 use crate::ids::{ConversationId, MessageId, Rev, Seq, UserId};
 use crate::conversation::MemberView;
+use crate::media::Attachment;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,6 +50,10 @@ pub struct MessageView {
     /// Empty once deleted.
     pub body: String,
     pub reply_to: Option<ReplyPreview>,
+    /// The image, document or voice note this message carries (`body` is then its caption,
+    /// possibly empty). `None` once deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub deleted: bool,

@@ -54,16 +54,28 @@ pub fn password(raw: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Trimmed message text: not empty, at most [`MESSAGE_MAX_CHARS`] characters.
+/// Trimmed message text: not empty, at most [`MESSAGE_MAX_CHARS`] characters, no NUL
+/// (PostgreSQL text cannot hold one, so it is refused on every backend alike).
 pub fn message_text(raw: &str) -> Result<String, ApiError> {
     let text = raw.trim();
     if text.is_empty() {
         return Err(ApiError::invalid("body", "A message cannot be empty."));
     }
+    if text.contains('\0') {
+        return Err(ApiError::invalid("body", "A message may not contain NUL characters."));
+    }
     if text.chars().count() > MESSAGE_MAX_CHARS {
         return Err(ApiError::invalid("body", format!("A message can be at most {MESSAGE_MAX_CHARS} characters.")));
     }
     Ok(text.to_owned())
+}
+
+/// A message's text when it carries an attachment: the caption, which may be empty.
+pub fn caption(raw: &str) -> Result<String, ApiError> {
+    if raw.trim().is_empty() {
+        return Ok(String::new());
+    }
+    message_text(raw)
 }
 
 /// Trimmed group title: 1–64 characters, no control characters.
@@ -130,6 +142,8 @@ mod tests {
         assert!(message_text(" \n ").is_err());
         assert!(message_text(&"a".repeat(MESSAGE_MAX_CHARS)).is_ok());
         assert!(message_text(&"a".repeat(MESSAGE_MAX_CHARS + 1)).is_err());
+        assert_eq!(message_text("nul\0byte").expect_err("NUL").field.as_deref(), Some("body"));
+        assert_eq!(message_text("tab\tand\nnewline").as_deref(), Ok("tab\tand\nnewline"));
     }
 
     #[test]

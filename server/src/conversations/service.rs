@@ -126,9 +126,12 @@ impl Conversations {
                 .filter(MessageCol::Seq.eq(conv.last_seq))
                 .one(db)
                 .await?
-                .map(|m| m.view(None))
         } else {
             None
+        };
+        let last_message = match last_message {
+            Some(row) => Some(crate::messages::store::view(db, row).await?),
+            None => None,
         };
         let unread = MessageEntity::find()
             .filter(MessageCol::ConversationId.eq(conv.id))
@@ -398,7 +401,7 @@ impl Conversations {
         let after = self.member_ids(conversation).await?;
         let everyone: BTreeSet<UserId> = before.into_iter().chain(after.iter().copied()).collect();
         self.notify(&everyone.into_iter().collect::<Vec<_>>(), conversation);
-        let view = message.view(None);
+        let view = message.view(None, None);
         self.deps.hub.send_to(&after, ServerFrame::Message { message: view });
         Ok(())
     }

@@ -47,16 +47,25 @@ pub async fn require_same_origin(State(state): State<AppState>, request: Request
 /// Answers an over-long declared body with a JSON 413 before anything reads it (the body-limit
 /// layer behind this catches bodies that lie about or omit their length).
 pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
+    let limit = if request.uri().path() == super::media::UPLOAD_PATH {
+        super::media::MAX_UPLOAD_REQUEST_BYTES
+    } else {
+        MAX_API_BODY_BYTES
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     let too_large = || {
-        let message = format!("Request body is larger than {} KiB.", MAX_API_BODY_BYTES / 1024);
+        let message = if limit > MAX_API_BODY_BYTES {
+            format!("Files can be at most {} MB.", shared::limits::MAX_UPLOAD_BYTES / (1024 * 1024))
+        } else {
+            format!("Request body is larger than {} KiB.", limit / 1024)
+        };
         Error::Api(ApiError::new(ErrorCode::PayloadTooLarge, message)).into_response()
     };
-    if declared.is_some_and(|len| len > MAX_API_BODY_BYTES) {
+    if declared.is_some_and(|len| len > limit) {
         return too_large();
     }
     // A chunked body declares no length: read it here, up to the limit, so an oversized one is
@@ -70,7 +79,7 @@ pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
             let Ok(chunk) = chunk else {
                 return Error::Api(ApiError::new(ErrorCode::InvalidInput, "The request body could not be read.")).into_response();
             };
-            if bytes.len() + chunk.len() > MAX_API_BODY_BYTES {
+            if bytes.len() + chunk.len() > limit {
                 return too_large();
             }
             bytes.extend_from_slice(&chunk);
@@ -104,7 +113,8 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
          form-action 'self'; frame-ancestors 'none'; manifest-src 'self'"
     );
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&csp) {
+    // Responses that set their own (stricter) policy, like served media, keep it.
+    if let (false, Ok(value)) = (headers.contains_key(header::CONTENT_SECURITY_POLICY), HeaderValue::from_str(&csp)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use shared::{ConversationId, MessageId, MessageKind, MessageView, ReplyPreview, UserId};
+use shared::{Attachment, ConversationId, MessageId, MessageKind, MessageView, ReplyPreview, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
@@ -28,18 +28,24 @@ impl ActiveModelBehavior for ActiveModel {}
 const PREVIEW_CHARS: usize = 200;
 
 impl Model {
-    pub fn preview(&self) -> ReplyPreview {
+    /// The quote shown above a reply; an attachment without caption is described instead.
+    pub fn preview(&self, attachment: Option<&Attachment>) -> ReplyPreview {
+        let body = match attachment {
+            Some(attachment) if self.body.is_empty() => attachment.summary(),
+            _ => self.body.clone(),
+        };
         ReplyPreview {
             id: MessageId(self.id),
             seq: self.seq,
             sender_id: self.sender_id.map(UserId),
-            body: self.body.chars().take(PREVIEW_CHARS).collect(),
+            body: if self.deleted_at.is_some() { String::new() } else { body.chars().take(PREVIEW_CHARS).collect() },
             deleted: self.deleted_at.is_some(),
         }
     }
 
-    /// The API view; `reply` is the quoted message, looked up by the caller.
-    pub fn view(self, reply: Option<ReplyPreview>) -> MessageView {
+    /// The API view; `reply` (the quoted message) and `attachment` are looked up by the caller.
+    pub fn view(self, reply: Option<ReplyPreview>, attachment: Option<Attachment>) -> MessageView {
+        let deleted = self.deleted_at.is_some();
         MessageView {
             id: MessageId(self.id),
             conversation_id: ConversationId(self.conversation_id),
@@ -50,6 +56,7 @@ impl Model {
             kind: MessageKind::parse(&self.kind),
             body: if self.deleted_at.is_some() { String::new() } else { self.body },
             reply_to: reply,
+            attachment: if deleted { None } else { attachment },
             created_at: self.created_at,
             edited_at: self.edited_at,
             deleted: self.deleted_at.is_some(),

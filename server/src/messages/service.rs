@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use shared::frames::ServerFrame;
 use shared::limits::HISTORY_PAGE;
+use shared::media::MediaId;
 use shared::{
     validate, ConversationId, ErrorCode, HistoryPage, MessageId, MessageKind, MessageView, Rev, SearchHit, Seq,
     SyncPage, UserId,
@@ -22,6 +23,16 @@ const SYNC_PAGE: u64 = 500;
 pub struct Messages {
     deps: Deps,
     conversations: crate::conversations::Conversations,
+    media: crate::media::Media,
+}
+
+/// A message to send: text, optionally quoting another and carrying an upload.
+#[derive(Clone, Debug, Default)]
+pub struct Outgoing {
+    pub client_msg_id: String,
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+    pub attachment: Option<MediaId>,
 }
 
 /// The outcome of a send: the stored message, and whether it was stored just now (false for
@@ -32,20 +43,14 @@ pub struct Sent {
 }
 
 impl Messages {
-    pub fn new(deps: Deps, conversations: crate::conversations::Conversations) -> Self {
-        Self { deps, conversations }
+    pub fn new(deps: Deps, conversations: crate::conversations::Conversations, media: crate::media::Media) -> Self {
+        Self { deps, conversations, media }
     }
 
-    pub async fn send(
-        &self,
-        me: UserId,
-        conversation: ConversationId,
-        client_msg_id: &str,
-        body: &str,
-        reply_to: Option<MessageId>,
-    ) -> Result<Sent> {
-        let client_msg_id = validate::client_msg_id(client_msg_id)?;
-        let body = validate::message_text(body)?;
+    pub async fn send(&self, me: UserId, conversation: ConversationId, outgoing: Outgoing) -> Result<Sent> {
+        let Outgoing { client_msg_id, body, reply_to, attachment } = outgoing;
+        let client_msg_id = validate::client_msg_id(&client_msg_id)?;
+        let body = if attachment.is_some() { validate::caption(&body)? } else { validate::message_text(&body)? };
         let stored = {
             let _gate = self.deps.write_gate.enter().await;
             let txn = self.deps.db.begin().await?;
@@ -66,6 +71,9 @@ impl Messages {
                 let row = store::insert(&txn, &conv, Some(me), Some(client_msg_id.clone()), MessageKind::Text, body, reply).await;
                 match row {
                     Ok(row) => {
+                        if let Some(upload) = &attachment {
+                            crate::media::attach(&txn, me, conversation, upload, row.id).await?;
+                        }
                         txn.commit().await?;
                         (row, true)
                     }
@@ -106,12 +114,16 @@ impl Messages {
         .await
     }
 
+    /// Deletes for everyone: the text goes, and so do the attachment's files.
     pub async fn delete(&self, me: UserId, id: MessageId) -> Result<MessageView> {
-        self.rewrite(me, id, |row| {
-            row.body = Set(String::new());
-            row.deleted_at = Set(Some(now_ms()));
-        })
-        .await
+        let view = self
+            .rewrite(me, id, |row| {
+                row.body = Set(String::new());
+                row.deleted_at = Set(Some(now_ms()));
+            })
+            .await?;
+        self.media.forget_message(id.0).await?;
+        Ok(view)
     }
 
     /// Edits or deletes one of the caller's own messages under a new rev, then pushes it.

@@ -68,25 +68,25 @@ pub async fn insert(
     Ok(row.insert(db).await?)
 }
 
-/// Turns rows into views, looking up the quoted messages in one query.
+/// Turns rows into views, looking up the quoted messages and the attachments of both in two
+/// queries, whatever the number of rows.
 pub async fn views(db: &impl ConnectionTrait, rows: Vec<entity::Model>) -> Result<Vec<MessageView>> {
-    let quoted: Vec<i64> = rows.iter().filter_map(|m| m.reply_to).collect();
-    let previews: HashMap<i64, ReplyPreview> = if quoted.is_empty() {
-        HashMap::new()
+    let quoted_ids: Vec<i64> = rows.iter().filter_map(|m| m.reply_to).collect();
+    let quoted = if quoted_ids.is_empty() {
+        Vec::new()
     } else {
-        Messages::find()
-            .filter(MessageCol::Id.is_in(quoted))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.preview()))
-            .collect()
+        Messages::find().filter(MessageCol::Id.is_in(quoted_ids)).all(db).await?
     };
+    let with_files = rows.iter().chain(&quoted).map(|m| m.id).collect();
+    let mut attachments = crate::media::attachments_for(db, with_files).await?;
+    let previews: HashMap<i64, ReplyPreview> =
+        quoted.iter().map(|m| (m.id, m.preview(attachments.get(&m.id)))).collect();
     Ok(rows
         .into_iter()
         .map(|m| {
             let reply = m.reply_to.and_then(|id| previews.get(&id).cloned());
-            m.view(reply)
+            let attachment = attachments.remove(&m.id);
+            m.view(reply, attachment)
         })
         .collect())
 }

@@ -8,6 +8,7 @@
 
 use super::hub::SOCKET_QUEUE;
 use crate::backend::Services;
+use crate::messages::Outgoing;
 use crate::receipts::Mark;
 use crate::http::security::origin_allowed;
 use crate::state::AppState;
@@ -182,8 +183,9 @@ where
 async fn handle(frame: ClientFrame, user: UserId, services: &Services) -> Option<Arc<ServerFrame>> {
     let result = match frame {
         ClientFrame::Ping { nonce } => return Some(Arc::new(ServerFrame::Pong { nonce })),
-        ClientFrame::Send { conversation_id, client_msg_id, body, reply_to } => {
-            match services.messages.send(user, conversation_id, &client_msg_id, &body, reply_to).await {
+        ClientFrame::Send { conversation_id, client_msg_id, body, reply_to, attachment } => {
+            let outgoing = Outgoing { client_msg_id: client_msg_id.clone(), body, reply_to, attachment };
+            match services.messages.send(user, conversation_id, outgoing).await {
                 Ok(sent) => return Some(Arc::new(ServerFrame::Ack { client_msg_id, message: sent.message })),
                 Err(e) => {
                     let error = ApiError::from(e);

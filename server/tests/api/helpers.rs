@@ -1,18 +1,30 @@
 //! `spawn_app()` and typed helpers for talking to it.
+//!
+//! Every test gets a fresh database: a SQLite file in a temporary directory by default, or,
+//! when `TEST_DATABASE_URL` names a PostgreSQL server, a database of its own on that server
+//! (`msg_t_<unix secs>_<hex>`), dropped again when the test's `TestApp` goes away.
 
 use leptos::config::LeptosOptions;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, FromQueryResult, Statement};
 use serde_json::{json, Value};
 use server::{config::Config, Application};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// Test databases on PostgreSQL start with this; anything older than [`STALE_AFTER`] is left
+/// over from an interrupted run and dropped when the next run starts.
+const PG_PREFIX: &str = "msg_t_";
+const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 pub struct TestApp {
     pub addr: SocketAddr,
     _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
 }
 
 /// A browser-like client: its own cookie jar, talking to one app.
@@ -23,14 +35,107 @@ pub struct User {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Boots the app with a test configuration adjusted by `tweak` (e.g. short timeouts).
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config::for_tests(dir.path());
+    let mut config = Config::for_tests(dir.path());
+    let pg = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
+        Some(admin_url) => {
+            let pg = PgDatabase::create(&admin_url).await;
+            config.database_url = pg.url.clone();
+            Some(pg)
+        }
+        None => None,
+    };
+    tweak(&mut config);
     let leptos = LeptosOptions::builder().output_name("messenger").site_root("target/site").build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let app = Application::build(config, leptos, listener).await.expect("build app");
     let addr = app.local_addr().expect("addr");
     tokio::spawn(app.run());
-    TestApp { addr, _dir: dir }
+    TestApp { addr, _dir: dir, _pg: pg }
+}
+
+/// One test's own database on the PostgreSQL server named by `TEST_DATABASE_URL`.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    async fn create(admin_url: &str) -> Self {
+        static CLEANED: OnceLock<()> = OnceLock::new();
+        let admin = admin_url.to_owned();
+        // Once per test binary: a blocking thread, so no test's runtime owns the connection.
+        CLEANED.get_or_init(|| on_own_runtime(drop_stale_databases(admin)));
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
+        let name = format!("{PG_PREFIX}{now}_{:016x}", rand::random::<u64>());
+        let db = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+        db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        let _ = db.close().await;
+        Self { admin_url: admin_url.to_owned(), url: with_database(admin_url, &name), name }
+    }
+}
+
+impl Drop for PgDatabase {
+    /// Drops the database from a thread of its own: `Drop` cannot await, and the test's
+    /// runtime (which still runs the app and its pool) must not be blocked on itself.
+    /// `WITH (FORCE)` ends the app's pooled connections.
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        on_own_runtime(async move {
+            if let Ok(db) = Database::connect(&admin).await {
+                if let Err(e) = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await {
+                    eprintln!("dropping test database {name}: {e}");
+                }
+                let _ = db.close().await;
+            }
+        });
+    }
+}
+
+/// Drops test databases older than [`STALE_AFTER`] (their name carries their creation time),
+/// leaving those of a run that is still going alone.
+async fn drop_stale_databases(admin_url: String) {
+    #[derive(FromQueryResult)]
+    struct Name {
+        datname: String,
+    }
+    let Ok(db) = Database::connect(&admin_url).await else { return };
+    let backend = db.get_database_backend();
+    let sql = format!("SELECT datname FROM pg_database WHERE datname LIKE '{PG_PREFIX}%'");
+    let names = Name::find_by_statement(Statement::from_string(backend, sql)).all(&db).await.unwrap_or_default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
+    for Name { datname } in names {
+        let created = datname[PG_PREFIX.len()..].split('_').next().and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+        if now.saturating_sub(created) > STALE_AFTER.as_secs() {
+            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)")).await;
+        }
+    }
+    let _ = db.close().await;
+}
+
+/// Runs `work` to completion on a fresh single-threaded runtime in its own thread.
+fn on_own_runtime<F: std::future::Future<Output = ()> + Send + 'static>(work: F) {
+    let thread = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(work)
+    });
+    let _ = thread.join();
+}
+
+/// `url` with its database name (the path) replaced by `name`, query string kept.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let root = base[authority_start..].find('/').map_or(base, |i| &base[..authority_start + i]);
+    match query {
+        Some(query) => format!("{root}/{name}?{query}"),
+        None => format!("{root}/{name}"),
+    }
 }
 
 impl TestApp {

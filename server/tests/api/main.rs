@@ -3,12 +3,14 @@
 
 mod accounts;
 mod authz;
+mod connections;
 mod conversations;
 mod docs;
 mod groups;
 mod helpers;
 mod hostile;
 mod idempotency;
+mod media;
 mod messages;
 mod pages;
 mod people;

@@ -1,0 +1,16 @@
+//! Uploads: images, documents and voice notes.
+//!
+//! An upload is checked by its bytes (never its name or declared type), images are decoded
+//! under explicit limits and re-encoded without metadata (plus a thumbnail), and the file is
+//! stored under a random name outside `public/`. A message then carries it: [`attach`] binds an
+//! upload to the message inside the send's transaction. Downloads are for members of the
+//! upload's conversation only.
+
+mod detect;
+pub mod entity;
+mod imaging;
+mod service;
+mod storage;
+
+pub use service::{attach, attachments_for, Download, Media, UploadRequest, VoiceMeta};
+pub use storage::Storage;

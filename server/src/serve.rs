@@ -1,0 +1,228 @@
+//! The accept loop: hyper-util's HTTP/1.1 + HTTP/2 connection builder with the limits plain
+//! `axum::serve` does not set, and graceful shutdown.
+//!
+//! - **Connection cap**: one semaphore permit per TCP connection, held by the connection's IO
+//!   object itself, so an upgraded WebSocket keeps its permit until it closes. Over the cap a
+//!   connection is closed at once, unanswered.
+//! - **Header-read timeout**: a client has this long to send a request head; an idle
+//!   keep-alive connection is closed after the same time. hyper times the HTTP/1 head, but not
+//!   the first bytes it reads to tell HTTP/1 from HTTP/2, so this loop reads those itself under
+//!   the same deadline and hands them back to hyper in front of the stream.
+//!
+//! Nothing here knows about routes: it serves whatever `Router` it is given, with
+//! `ConnectInfo<SocketAddr>` and WebSocket upgrades (`serve_connection_with_upgrades`).
+
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tower::Service;
+
+/// What one node accepts; from [`crate::config::Config`].
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub header_read_timeout: Duration,
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then stops accepting, lets open
+/// HTTP connections finish their requests, and returns.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let mut make_service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let builder = Arc::new(builder(limits.header_read_timeout));
+    // Shutdown is signalled by dropping `signal_rx`; each connection task holds a `close_rx`,
+    // so `close_tx.closed()` resolves once the last one is done.
+    let (signal_tx, signal_rx) = watch::channel(());
+    tokio::spawn(async move {
+        shutdown.await;
+        drop(signal_rx);
+    });
+    let (close_tx, close_rx) = watch::channel(());
+    let mut refusals = Refusals::default();
+
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = signal_tx.closed() => break,
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            refusals.refused(limits.max_connections);
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = match make_service.call(remote).await {
+            Ok(service) => TowerToHyperService::new(service),
+            Err(never) => match never {},
+        };
+        let (builder, signal_tx, close_rx) = (builder.clone(), signal_tx.clone(), close_rx.clone());
+        let timeout = limits.header_read_timeout;
+        tokio::spawn(async move {
+            let Some(io) = Conn::start(stream, permit, timeout).await else { return };
+            let mut conn = pin!(builder.serve_connection_with_upgrades(TokioIo::new(io), service));
+            let mut shutdown = pin!(signal_tx.closed());
+            let mut draining = false;
+            loop {
+                tokio::select! {
+                    result = conn.as_mut() => {
+                        if let Err(e) = result {
+                            tracing::debug!(%remote, error = %e, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    () = &mut shutdown, if !draining => {
+                        draining = true;
+                        conn.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+            drop(close_rx);
+        });
+    }
+
+    drop(close_rx);
+    drop(listener);
+    close_tx.closed().await;
+    Ok(())
+}
+
+fn builder(header_read_timeout: Duration) -> Builder<TokioExecutor> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout).keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        // WebSockets over HTTP/2 (RFC 8441), as axum::serve enables.
+        .enable_connect_protocol()
+        .keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_timeout(Duration::from_secs(10));
+    builder
+}
+
+/// Out of file descriptors and the like: wait a moment instead of spinning on `accept`.
+async fn accept_failed(e: io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+        return;
+    }
+    tracing::error!(error = %e, "accepting a connection failed; pausing for a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// Logs refusals at the cap at most once every ten seconds, with how many there were.
+#[derive(Default)]
+struct Refusals {
+    since_log: u64,
+    last_log: Option<Instant>,
+}
+
+impl Refusals {
+    fn refused(&mut self, cap: usize) {
+        self.since_log += 1;
+        if self.last_log.is_none_or(|at| at.elapsed() >= Duration::from_secs(10)) {
+            tracing::warn!(cap, refused = self.since_log, "connection cap reached; closing new connections");
+            self.since_log = 0;
+            self.last_log = Some(Instant::now());
+        }
+    }
+}
+
+const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// A TCP connection holding its slot under the cap, with the bytes already read to find its
+/// protocol waiting in front of the stream.
+struct Conn {
+    stream: TcpStream,
+    head: [u8; 24],
+    head_len: usize,
+    head_pos: usize,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Conn {
+    /// Reads until the protocol is known — the first byte that differs from the HTTP/2
+    /// preface, or the whole preface — within `timeout`; `None` if the client is too slow or
+    /// leaves first.
+    async fn start(mut stream: TcpStream, permit: OwnedSemaphorePermit, timeout: Duration) -> Option<Self> {
+        let mut head = [0u8; 24];
+        let mut len = 0;
+        let read = async {
+            loop {
+                let n = stream.read(&mut head[len..]).await?;
+                if n == 0 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                len += n;
+                if len == H2_PREFACE.len() || head[..len] != H2_PREFACE[..len] {
+                    return Ok::<(), io::Error>(());
+                }
+            }
+        };
+        let outcome = tokio::time::timeout(timeout, read).await;
+        match outcome {
+            Ok(Ok(())) => Some(Self { stream, head, head_len: len, head_pos: 0, _permit: permit }),
+            _ => None,
+        }
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.head_pos < this.head_len {
+            let n = buf.remaining().min(this.head_len - this.head_pos);
+            buf.put_slice(&this.head[this.head_pos..this.head_pos + n]);
+            this.head_pos += n;
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
