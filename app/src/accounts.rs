@@ -39,6 +39,21 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Changes the caller's display name and "about" line; everyone who shares a chat with them
+/// gets `conversation_updated` for it.
+#[server(prefix = "/api", endpoint = "accounts/update_profile", input = server_fn::codec::Json)]
+pub async fn update_profile(display_name: String, about: String) -> Result<Me, AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.update_profile(user, display_name, about).await?)
+}
+
+/// Sets the caller's profile picture to an upload made with `kind=avatar`, or removes it.
+#[server(prefix = "/api", endpoint = "accounts/set_avatar", input = server_fn::codec::Json)]
+pub async fn set_avatar(avatar: Option<shared::MediaId>) -> Result<Me, AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.set_avatar(user, avatar).await?)
+}
+
 #[server(prefix = "/api", endpoint = "accounts/me", input = server_fn::codec::Json)]
 pub async fn current_user() -> Result<Me, AppError> {
     let (backend, user) = crate::backend::caller().await?;

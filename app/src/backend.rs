@@ -29,6 +29,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn register(&self, username: String, display_name: String, password: String) -> Result<Me, ApiError>;
     async fn login(&self, username: String, password: String, client: ClientInfo) -> Result<Me, ApiError>;
     async fn me(&self, user: UserId) -> Result<Me, ApiError>;
+    async fn update_profile(&self, me: UserId, display_name: String, about: String) -> Result<Me, ApiError>;
+    async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<Me, ApiError>;
 
     async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError>;
     async fn presence(&self, me: UserId, user: UserId) -> Result<PresenceView, ApiError>;

@@ -7,6 +7,7 @@ mod m0001_accounts;
 mod m0002_messaging;
 mod m0003_reply_index;
 mod m0004_media;
+mod m0005_avatars;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_accounts::Migration), Box::new(m0002_messaging::Migration), Box::new(m0003_reply_index::Migration),
             Box::new(m0004_media::Migration),
+            Box::new(m0005_avatars::Migration),
         ]
     }
 }

@@ -37,6 +37,24 @@ impl Backend for Services {
         Ok(self.accounts.me(user).await?)
     }
 
+    async fn update_profile(&self, me: UserId, display_name: String, about: String) -> Result<Me, ApiError> {
+        let updated = self.accounts.update_profile(me, &display_name, &about).await?;
+        self.conversations.announce_profile(me).await?;
+        Ok(updated)
+    }
+
+    async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<Me, ApiError> {
+        if let Some(avatar) = &avatar {
+            self.media.check_avatar(me, avatar).await?;
+        }
+        let (updated, previous) = self.accounts.set_avatar(me, avatar.clone()).await?;
+        if let Some(previous) = previous.filter(|p| Some(p) != avatar.as_ref().map(|a| &a.0)) {
+            self.media.forget(&previous).await?;
+        }
+        self.conversations.announce_profile(me).await?;
+        Ok(updated)
+    }
+
     async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError> {
         Ok(self.accounts.search(me, &query).await?)
     }

@@ -3,6 +3,8 @@
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;
 pub const DISPLAY_NAME_MAX: usize = 64;
+/// Longest "about" line of a profile, in characters.
+pub const ABOUT_MAX: usize = 140;
 pub const PASSWORD_MIN: usize = 8;
 /// Longer inputs only make hashing slower; nobody types more.
 pub const PASSWORD_MAX: usize = 256;

@@ -1,6 +1,7 @@
 //! What the API shows of a user. Password hashes have no type here on purpose.
 
 use crate::ids::UserId;
+use crate::media::MediaId;
 use serde::{Deserialize, Serialize};
 
 /// Another user, as anyone who may see them sees them.
@@ -9,6 +10,12 @@ pub struct UserView {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
+    /// The "about" line of the profile; may be empty.
+    #[serde(default)]
+    pub about: String,
+    /// Profile picture, served at `/media/{id}` (and `/media/{id}/thumb`) to signed-in users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<MediaId>,
 }
 
 /// The logged-in user's own account.
@@ -18,6 +25,8 @@ pub struct Me {
     pub username: String,
     pub display_name: String,
     pub about: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<MediaId>,
     /// Unix milliseconds.
     pub created_at: i64,
 }

@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use shared::{Me, UserId, UserView};
+use shared::{MediaId, Me, UserId, UserView};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -13,6 +13,7 @@ pub struct Model {
     pub password_hash: String,
     pub created_at: i64,
     pub last_seen_at: Option<i64>,
+    pub avatar_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -27,6 +28,7 @@ impl From<Model> for Me {
             username: user.username,
             display_name: user.display_name,
             about: user.about,
+            avatar: user.avatar_id.map(MediaId),
             created_at: user.created_at,
         }
     }
@@ -34,6 +36,12 @@ impl From<Model> for Me {
 
 impl From<Model> for UserView {
     fn from(user: Model) -> Self {
-        Self { id: UserId(user.id), username: user.username, display_name: user.display_name }
+        Self {
+            id: UserId(user.id),
+            username: user.username,
+            display_name: user.display_name,
+            about: user.about,
+            avatar: user.avatar_id.map(MediaId),
+        }
     }
 }

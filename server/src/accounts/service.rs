@@ -99,6 +99,27 @@ impl Accounts {
         Ok(users.into_iter().map(Into::into).collect())
     }
 
+    /// Changes the caller's display name and "about" line.
+    pub async fn update_profile(&self, me: UserId, display_name: &str, about: &str) -> Result<Me> {
+        let display_name = validate::display_name(display_name)?;
+        let about = validate::about(about)?;
+        let user = Entity::find_by_id(me.0).one(&self.db).await?.ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
+        let mut user: ActiveModel = user.into();
+        user.display_name = Set(display_name);
+        user.about = Set(about);
+        Ok(user.update(&self.db).await?.into())
+    }
+
+    /// Sets (or with `None` removes) the caller's picture, returning the account and the
+    /// picture it replaced, whose files the caller deletes.
+    pub async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<(Me, Option<String>)> {
+        let user = Entity::find_by_id(me.0).one(&self.db).await?.ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
+        let previous = user.avatar_id.clone();
+        let mut user: ActiveModel = user.into();
+        user.avatar_id = Set(avatar.map(|a| a.0));
+        Ok((user.update(&self.db).await?.into(), previous))
+    }
+
     pub fn forget_idle_throttles(&self) {
         self.throttle.forget_idle();
     }

@@ -406,6 +406,18 @@ impl Conversations {
         Ok(())
     }
 
+    /// Tells everyone who shares a chat with `user` to fetch it again (their name or picture
+    /// changed).
+    pub async fn announce_profile(&self, user: UserId) -> Result<()> {
+        let chats = Members::find().filter(MemberCol::UserId.eq(user.0)).all(&self.deps.db).await?;
+        for chat in chats {
+            let conversation = ConversationId(chat.conversation_id);
+            let members = self.member_ids(conversation).await?;
+            self.notify(&members, conversation);
+        }
+        Ok(())
+    }
+
     fn notify(&self, users: &[UserId], conversation: ConversationId) {
         self.deps.hub.send_to(users, ServerFrame::ConversationUpdated { conversation_id: conversation });
     }

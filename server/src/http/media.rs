@@ -39,10 +39,11 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(attachment)))
 }
 
-/// Reads the form: `conversation_id`, `file`, and for voice notes `kind=voice`, `duration_ms`
-/// and `waveform`. The file is counted as it streams in, so 4 MiB + 1 byte stops there.
+/// Reads the form: `conversation_id` and `file`, for voice notes also `kind=voice`,
+/// `duration_ms` and `waveform`; a profile picture is `kind=avatar` and `file` alone. The file is counted as it streams in, so 4 MiB + 1 byte stops there.
 async fn read_form(mut multipart: Multipart) -> Result<UploadRequest, Error> {
-    let (mut conversation, mut file, mut voice, mut duration, mut waveform) = (None, None, false, None, None);
+    let (mut conversation, mut file, mut duration, mut waveform) = (None, None, None, None);
+    let (mut voice, mut avatar) = (false, false);
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
@@ -57,8 +58,9 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadRequest, Error> {
             }
             "kind" => match small_text(field, &name).await?.as_str() {
                 "voice" => voice = true,
+                "avatar" => avatar = true,
                 "image" | "document" | "" => {}
-                _ => return Err(Error::invalid("kind", "kind must be voice, image or document.")),
+                _ => return Err(Error::invalid("kind", "kind must be voice, avatar, image or document.")),
             },
             "duration_ms" => {
                 let value = small_text(field, &name).await?;
@@ -72,7 +74,13 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadRequest, Error> {
             _ => return Err(Error::invalid(&name.chars().take(32).collect::<String>(), "Unknown form field.")),
         }
     }
-    let conversation = conversation.ok_or_else(|| Error::invalid("conversation_id", "Say which chat the file is for."))?;
+    // A profile picture belongs to no chat; everything else to exactly one.
+    if conversation.is_none() && !avatar {
+        return Err(Error::invalid("conversation_id", "Say which chat the file is for."));
+    }
+    if conversation.is_some() && avatar {
+        return Err(Error::invalid("conversation_id", "A profile picture belongs to no chat."));
+    }
     let (name, bytes) = file.ok_or_else(|| Error::invalid("file", "No file was sent."))?;
     let voice = match (voice, duration, waveform) {
         (false, _, _) => None,
@@ -80,7 +88,7 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadRequest, Error> {
         (true, None, _) => return Err(Error::invalid("duration_ms", "A voice note needs its duration.")),
         (true, _, None) => return Err(Error::invalid("waveform", "A voice note needs its waveform.")),
     };
-    Ok(UploadRequest { conversation: Some(conversation), name, bytes, voice })
+    Ok(UploadRequest { conversation, name, bytes, voice })
 }
 
 async fn read_file(mut field: Field<'_>) -> Result<Vec<u8>, Error> {

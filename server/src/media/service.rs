@@ -193,6 +193,22 @@ impl Media {
         Ok(Download { path: self.storage.path(id, variant), mime, name: row.name.clone(), kind: row.kind() })
     }
 
+    /// Checks that `id` is the caller's own uploaded photo for a profile (uploaded without a
+    /// conversation).
+    pub async fn check_avatar(&self, me: UserId, id: &MediaId) -> Result<()> {
+        match MediaEntity::find_by_id(id.0.clone()).one(&self.deps.db).await? {
+            Some(row) if row.uploader_id == me.0 && row.conversation_id.is_none() && row.kind() == AttachmentKind::Image => Ok(()),
+            _ => Err(Error::invalid("avatar", "Upload the picture first (kind=avatar).")),
+        }
+    }
+
+    /// Deletes an upload and its files (a replaced profile picture).
+    pub async fn forget(&self, id: &str) -> Result<()> {
+        MediaEntity::delete_by_id(id.to_owned()).exec(&self.deps.db).await?;
+        self.storage.remove(&MediaId(id.to_owned())).await;
+        Ok(())
+    }
+
     /// Drops the files of a deleted message (its row goes too, freeing the sender's quota).
     pub async fn forget_message(&self, message_id: i64) -> Result<()> {
         let rows = MediaEntity::find().filter(MediaCol::MessageId.eq(message_id)).all(&self.deps.db).await?;

@@ -84,6 +84,9 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
         form("accounts/login", vec![("username", me.into()), ("password", PASSWORD.into())], [200, 200, 200, 200], false),
         form("accounts/logout", vec![], [200, 200, 200, 200], true),
         case("accounts/me", json!({}), [401, 200, 200, 200], false),
+        // Profiles: only ever your own, so every session may.
+        case("accounts/update_profile", json!({ "display_name": "Renamed", "about": "hi" }), [401, 200, 200, 200], false),
+        case("accounts/set_avatar", json!({ "avatar": null }), [401, 200, 200, 200], false),
         // People: anyone may search; presence only of contacts.
         case("users/search", json!({ "query": "o" }), [401, 200, 200, 200], false),
         case("users/presence", json!({ "user_id": target }), [401, 404, 200, 200], false),

@@ -14,6 +14,7 @@ mod media;
 mod messages;
 mod pages;
 mod people;
+mod profiles;
 mod realtime;
 mod receipts;
 mod search;
