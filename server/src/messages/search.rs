@@ -1,6 +1,6 @@
 //! Full-text search over the caller's conversations: FTS5 on SQLite, a GIN-indexed tsvector on
 //! PostgreSQL. User text never reaches the query syntax: it is split into words and each word
-//! becomes a quoted prefix term (FTS5) or goes through `plainto_tsquery` (PostgreSQL).
+//! becomes a quoted prefix term (`"word"*` in FTS5, `'word':*` in a tsquery).
 
 use super::entity::{Entity as MessageEntity, Model};
 use super::store;
@@ -28,6 +28,17 @@ fn fts5_query(text: &str) -> String {
         .join(" ")
 }
 
+/// `'word1':* & 'word2':*`: every word must match as a prefix, as on SQLite. Words are cut at
+/// anything but letters and digits, so no tsquery syntax (quotes, `&`, `:`, backslash) and no NUL
+/// survives; PostgreSQL lower-cases them as it does the indexed text.
+fn tsquery(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("'{word}':*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
 pub async fn search(
     db: &sea_orm::DatabaseConnection,
     me: UserId,
@@ -38,18 +49,23 @@ pub async fn search(
     let backend = db.get_database_backend();
     let scope = conversation.map(|c| c.0);
     let statement = match backend {
-        DbBackend::Postgres => Statement::from_sql_and_values(
-            backend,
-            "SELECT m.id, ts_headline('simple', m.body, plainto_tsquery('simple', $1), \
-               'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet \
-             FROM messages m JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = $2 \
-             WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', $1) \
-               AND m.kind = 'text' AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
-               AND ($3::BIGINT IS NULL OR m.conversation_id = $3) \
-             ORDER BY m.id DESC LIMIT $4",
-            // PostgreSQL refuses NUL in text outright.
-            [Value::from(text.replace('\0', "")), Value::from(me.0), Value::from(scope), Value::from(SEARCH_RESULTS_MAX as i64)],
-        ),
+        DbBackend::Postgres => {
+            let query = tsquery(text);
+            if query.is_empty() {
+                return Ok(Vec::new());
+            }
+            Statement::from_sql_and_values(
+                backend,
+                "SELECT m.id, ts_headline('simple', m.body, to_tsquery('simple', $1), \
+                   'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet \
+                 FROM messages m JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = $2 \
+                 WHERE to_tsvector('simple', m.body) @@ to_tsquery('simple', $1) \
+                   AND m.kind = 'text' AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
+                   AND ($3::BIGINT IS NULL OR m.conversation_id = $3) \
+                 ORDER BY m.id DESC LIMIT $4",
+                [Value::from(query), Value::from(me.0), Value::from(scope), Value::from(SEARCH_RESULTS_MAX as i64)],
+            )
+        }
         _ => {
             let query = fts5_query(text);
             if query.is_empty() {
@@ -102,7 +118,7 @@ pub async fn search(
 
 #[cfg(test)]
 mod tests {
-    use super::fts5_query;
+    use super::{fts5_query, tsquery};
 
     #[test]
     fn user_text_cannot_inject_fts5_syntax() {
@@ -110,5 +126,13 @@ mod tests {
         assert_eq!(fts5_query("a\" OR \"b NEAR("), "\"a\"* \"OR\"* \"b\"* \"NEAR(\"*");
         assert_eq!(fts5_query("  \"\" "), "");
         assert_eq!(fts5_query("a\0b \0"), "\"ab\"*");
+    }
+
+    #[test]
+    fn user_text_cannot_inject_tsquery_syntax() {
+        assert_eq!(tsquery("Hello wor"), "'Hello':* & 'wor':*");
+        assert_eq!(tsquery("a' | !b:* & (c) \\d\0e"), "'a':* & 'b':* & 'c':* & 'd':* & 'e':*");
+        assert_eq!(tsquery("Émile 🦆 %_%"), "'Émile':*");
+        assert_eq!(tsquery(" '' "), "");
     }
 }
