@@ -13,6 +13,7 @@ use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use shared::limits::MAX_API_BODY_BYTES;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
@@ -40,11 +41,15 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(pages::guard))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
 
+    // The socket upgrade stays outside compression (a 101 has no body to encode).
+    let socket = Router::new().route("/ws", get(ws_handler));
     let api = Router::new()
-        .route("/ws", get(ws_handler))
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages)
-        .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES))
+        // Pages, JSON and the WASM/JS/CSS bundle (1.7 MB of WASM is ~0.5 MB as brotli). Media
+        // is left alone: photos and voice are compressed already, and Range needs raw bytes.
+        .layer(CompressionLayer::new().br(true).gzip(true));
     let media = Router::new()
         .route(media::UPLOAD_PATH, post(media::upload))
         .route("/media/{id}", get(media::download))
@@ -54,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD_REQUEST_BYTES));
 
     Router::new()
+        .merge(socket)
         .merge(media)
         .merge(api)
         .layer(middleware::from_fn(security::reject_large_bodies))
