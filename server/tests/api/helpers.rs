@@ -2,7 +2,8 @@
 //!
 //! Every test gets a fresh database: a SQLite file in a temporary directory by default, or,
 //! when `TEST_DATABASE_URL` names a PostgreSQL server, a database of its own on that server
-//! (`msg_t_<unix secs>_<hex>`), dropped again when the test's `TestApp` goes away.
+//! (`msg_t_<unix secs>_<hex>`, copied from one migrated template per run), dropped again when
+//! the test's `TestApp` goes away.
 
 use leptos::config::LeptosOptions;
 use reqwest::cookie::{CookieStore, Jar};
@@ -68,17 +69,41 @@ struct PgDatabase {
 
 impl PgDatabase {
     async fn create(admin_url: &str) -> Self {
-        static CLEANED: OnceLock<()> = OnceLock::new();
-        let admin = admin_url.to_owned();
-        // Once per test binary: a blocking thread, so no test's runtime owns the connection.
-        CLEANED.get_or_init(|| on_own_runtime(drop_stale_databases(admin)));
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
-        let name = format!("{PG_PREFIX}{now}_{:016x}", rand::random::<u64>());
+        let template = migrated_template(admin_url);
+        let name = fresh_name("");
         let db = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
-        db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        db.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await.expect("create test database");
         let _ = db.close().await;
         Self { admin_url: admin_url.to_owned(), url: with_database(admin_url, &name), name }
     }
+}
+
+/// `msg_t_<unix secs>_<random hex><suffix>`.
+fn fresh_name(suffix: &str) -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
+    format!("{PG_PREFIX}{now}_{:016x}{suffix}", rand::random::<u64>())
+}
+
+/// Once per test binary: drops what interrupted runs left behind, then creates a database and
+/// migrates it with the server's own `db::connect`, so each test's database is a cheap copy
+/// of it instead of running every migration again. Runs on a thread of its own, so no test's
+/// runtime owns the connections.
+fn migrated_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let admin = admin_url.to_owned();
+        on_own_runtime(async move {
+            drop_stale_databases(&admin).await;
+            let name = fresh_name("_template");
+            let db = Database::connect(&admin).await.expect("connect to TEST_DATABASE_URL");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create template database");
+            let _ = db.close().await;
+            let migrated = server::db::connect(&with_database(&admin, &name)).await.expect("migrate template database");
+            // A template must have no open connections while it is copied.
+            let _ = migrated.close().await;
+            name
+        })
+    })
 }
 
 impl Drop for PgDatabase {
@@ -100,12 +125,12 @@ impl Drop for PgDatabase {
 
 /// Drops test databases older than [`STALE_AFTER`] (their name carries their creation time),
 /// leaving those of a run that is still going alone.
-async fn drop_stale_databases(admin_url: String) {
+async fn drop_stale_databases(admin_url: &str) {
     #[derive(FromQueryResult)]
     struct Name {
         datname: String,
     }
-    let Ok(db) = Database::connect(&admin_url).await else { return };
+    let Ok(db) = Database::connect(admin_url).await else { return };
     let backend = db.get_database_backend();
     let sql = format!("SELECT datname FROM pg_database WHERE datname LIKE '{PG_PREFIX}%'");
     let names = Name::find_by_statement(Statement::from_string(backend, sql)).all(&db).await.unwrap_or_default();
@@ -120,11 +145,11 @@ async fn drop_stale_databases(admin_url: String) {
 }
 
 /// Runs `work` to completion on a fresh single-threaded runtime in its own thread.
-fn on_own_runtime<F: std::future::Future<Output = ()> + Send + 'static>(work: F) {
+fn on_own_runtime<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send + 'static) -> T {
     let thread = std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(work)
     });
-    let _ = thread.join();
+    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// `url` with its database name (the path) replaced by `name`, query string kept.
