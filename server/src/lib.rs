@@ -70,11 +70,16 @@ impl Application {
     /// Serves until Ctrl-C/SIGTERM, with the connection cap and header-read timeout of the
     /// configuration (see [`serve`]).
     pub async fn run(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and lets open requests finish.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let limits = serve::Limits {
             max_connections: self.state.config.max_connections,
             header_read_timeout: self.state.config.header_read_timeout,
         };
-        serve::serve(self.listener, self.router, limits, shutdown_signal()).await
+        serve::serve(self.listener, self.router, limits, shutdown).await
     }
 }
 

@@ -1,7 +1,13 @@
-//! Connection-level limits: clients that stall before finishing a request head are cut off,
-//! and connections over the cap are closed unanswered.
+//! The accept loop: clients that stall before finishing a request head are cut off,
+//! connections over the cap (WebSockets included) are closed unanswered, HTTP/2 and upgrades
+//! still work, and shutdown stops accepting and lets idle connections go.
 
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::{spawn_app, spawn_app_until, spawn_app_with, TestApp, User, PASSWORD};
+use crate::ws::request;
+use futures::StreamExt;
+use reqwest::cookie::Jar;
+use reqwest::StatusCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -93,4 +99,71 @@ async fn connections_over_the_cap_are_closed_until_a_slot_frees_up() {
         assert!(Instant::now() < deadline, "a slot never freed up after a client left");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn an_open_websocket_holds_its_slot_under_the_cap_until_it_closes() {
+    let app = spawn_app_with(|config| {
+        config.max_connections = 1;
+        config.header_read_timeout = Duration::from_secs(30);
+    })
+    .await;
+    // A client that never keeps a connection, so the one slot is free between requests.
+    let jar = Arc::new(Jar::default());
+    let client = reqwest::Client::builder().cookie_provider(jar.clone()).pool_max_idle_per_host(0).build().expect("client");
+    let user = User { client, jar, base: app.url("") };
+    assert_eq!(user.register("capped", "Capped", PASSWORD).await.status(), StatusCode::OK);
+
+    let origin = format!("http://{}", app.addr);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut socket = loop {
+        // The registration's connection may still be on its way out.
+        match tokio_tungstenite::connect_async(request(&app, user.cookie_header(), Some(&origin))).await {
+            Ok((socket, _)) => break socket,
+            Err(e) => assert!(Instant::now() < deadline, "the socket never got the free slot: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let hello = socket.next().await.expect("a frame").expect("hello");
+    assert!(hello.to_text().expect("text").contains("hello"), "{hello:?}");
+
+    let mut another = TcpStream::connect(app.addr).await.expect("connect");
+    let took = closed_within(&mut another, Duration::from_secs(5)).await;
+    assert!(took < Duration::from_secs(3), "the open socket must hold the only slot: {took:?}");
+
+    drop(socket);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !answers(&app).await {
+        assert!(Instant::now() < deadline, "closing the socket never freed its slot");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn http2_with_prior_knowledge_is_served() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder().http2_prior_knowledge().build().expect("client");
+    let res = client.get(app.url("/login")).send().await.expect("an HTTP/2 answer");
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn shutdown_stops_accepting_and_closes_idle_connections() {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (app, server) = spawn_app_until(|_| {}, async move {
+        let _ = stopped.await;
+    })
+    .await;
+    let mut idle = TcpStream::connect(app.addr).await.expect("connect");
+    let request = format!("GET /favicon.ico HTTP/1.1\r\nHost: {}\r\n\r\n", app.addr);
+    idle.write_all(request.as_bytes()).await.expect("write");
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).await.expect("an answer");
+
+    stop.send(()).expect("server running");
+    let result = tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server stops").expect("join");
+    result.expect("a clean stop");
+    closed_within(&mut idle, Duration::from_secs(2)).await;
+    assert!(TcpStream::connect(app.addr).await.is_err(), "nothing listens any more");
 }

@@ -41,6 +41,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// Boots the app with a test configuration adjusted by `tweak` (e.g. short timeouts).
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_until(tweak, std::future::pending()).await.0
+}
+
+/// Boots the app until `shutdown` completes; the handle ends when the server has stopped.
+pub async fn spawn_app_until(
+    tweak: impl FnOnce(&mut Config),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (TestApp, tokio::task::JoinHandle<std::io::Result<()>>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_tests(dir.path());
     let pg = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
@@ -56,8 +64,8 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let app = Application::build(config, leptos, listener).await.expect("build app");
     let addr = app.local_addr().expect("addr");
-    tokio::spawn(app.run());
-    TestApp { addr, _dir: dir, _pg: pg }
+    let server = tokio::spawn(app.run_until(shutdown));
+    (TestApp { addr, _dir: dir, _pg: pg }, server)
 }
 
 /// One test's own database on the PostgreSQL server named by `TEST_DATABASE_URL`.
