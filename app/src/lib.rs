@@ -12,6 +12,7 @@ pub mod backend;
 mod components;
 pub mod conversations;
 pub mod error;
+mod media;
 pub mod messages;
 mod notify;
 mod pages;

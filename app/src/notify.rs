@@ -29,7 +29,8 @@ pub fn maybe_notify(store: &ChatStore, message: &MessageView) {
     if muted {
         return;
     }
-    show(&title, &message.body, &format!("conversation-{}", message.conversation_id.0));
+    let body = crate::media::preview_text(&message.body, message.attachment.as_ref());
+    show(&title, &body, &format!("conversation-{}", message.conversation_id.0));
 }
 
 fn show(title: &str, body: &str, tag: &str) {

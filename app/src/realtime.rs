@@ -133,12 +133,7 @@ mod client {
     fn on_connected(connection: Connection, store: ChatStore) {
         connection.state.set(ConnectionState::Online);
         for item in store.outbox.get_untracked().into_iter().filter(|i| i.error.is_none()) {
-            connection.send(ClientFrame::Send {
-                conversation_id: item.conversation_id,
-                client_msg_id: item.client_msg_id,
-                body: item.body,
-                reply_to: item.reply_to,
-            });
+            connection.send(item.frame());
         }
         store.list_version.update(|v| *v += 1);
         let loaded: Vec<_> =

@@ -271,9 +271,16 @@ impl ChatStore {
         }
     }
 
-    /// Queues a text message; the socket sends it now or when it reconnects.
-    pub fn enqueue(&self, conversation: ConversationId, body: String, reply_to: Option<shared::MessageId>) -> Outgoing {
-        let item = Outgoing::new(conversation, body, reply_to);
+    /// Queues a message (text, or an uploaded attachment with its caption); the socket sends
+    /// it now or when it reconnects.
+    pub fn enqueue(
+        &self,
+        conversation: ConversationId,
+        body: String,
+        reply_to: Option<shared::MessageId>,
+        attachment: Option<shared::Attachment>,
+    ) -> Outgoing {
+        let item = Outgoing::new(conversation, body, reply_to, attachment);
         self.outbox.update(|o| o.push(item.clone()));
         outbox::persist(self.my_id(), &self.outbox.get_untracked());
         item

@@ -2,15 +2,23 @@
 //! on phones). The server only renders it for a logged-in session, and renders it whole
 //! (chat list and latest messages) so it reads before, or without, the WASM.
 
+mod attach;
+mod attach_sheet;
+mod attachment_view;
 mod chat_list;
 mod composer;
 mod conversation;
+mod document_card;
 mod emoji_picker;
 mod group_info;
+mod image_viewer;
 mod message_bubble;
 mod new_chat;
 mod search_panel;
+mod send;
 mod time;
+mod voice_player;
+mod voice_recorder;
 
 use crate::accounts::current_user;
 use crate::components::{Avatar, BrandMark, ConnectionBadge, LogoutButton, ThemeToggle};

@@ -3,7 +3,7 @@
 //! can never store it twice.
 
 use serde::{Deserialize, Serialize};
-use shared::{ConversationId, MessageId};
+use shared::{Attachment, ConversationId, MessageId};
 
 const STORAGE_KEY: &str = "messenger.outbox.v1";
 
@@ -13,6 +13,10 @@ pub struct Outgoing {
     pub conversation_id: ConversationId,
     pub body: String,
     pub reply_to: Option<MessageId>,
+    /// An uploaded file this message carries (`body` is then its caption). Defaulted so
+    /// outboxes saved before attachments existed still load.
+    #[serde(default)]
+    pub attachment: Option<Attachment>,
     /// Unix milliseconds when typed.
     pub created_at: f64,
     /// Why the server refused it, if it did.
@@ -20,8 +24,24 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    pub fn new(conversation_id: ConversationId, body: String, reply_to: Option<MessageId>) -> Self {
-        Self { client_msg_id: new_id(), conversation_id, body, reply_to, created_at: now_ms(), error: None }
+    pub fn new(
+        conversation_id: ConversationId,
+        body: String,
+        reply_to: Option<MessageId>,
+        attachment: Option<Attachment>,
+    ) -> Self {
+        Self { client_msg_id: new_id(), conversation_id, body, reply_to, attachment, created_at: now_ms(), error: None }
+    }
+
+    /// The `send` frame for this item (the first time and every resend alike).
+    pub fn frame(&self) -> shared::frames::ClientFrame {
+        shared::frames::ClientFrame::Send {
+            conversation_id: self.conversation_id,
+            client_msg_id: self.client_msg_id.clone(),
+            body: self.body.clone(),
+            reply_to: self.reply_to,
+            attachment: self.attachment.as_ref().map(|a| a.id.clone()),
+        }
     }
 }
 
@@ -82,5 +102,18 @@ pub fn load(user: Option<shared::UserId>) -> Vec<Outgoing> {
     {
         let _ = key(user);
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outboxes_saved_before_attachments_still_load() {
+        let old = r#"[{"client_msg_id":"x","conversation_id":3,"body":"hi","reply_to":null,"created_at":1.0,"error":null}]"#;
+        let items: Vec<Outgoing> = serde_json::from_str(old).expect("old outbox");
+        assert_eq!(items[0].attachment, None);
+        assert_eq!(items[0].body, "hi");
     }
 }

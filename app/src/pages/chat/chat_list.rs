@@ -59,7 +59,11 @@ fn ChatRow(conversation: ConversationSummary) -> impl IntoView {
     let me = store.my_id();
     let preview = conversation.last_message.clone().map(|m| {
         let mine = m.sender_id.is_some() && m.sender_id == me;
-        let text = if m.deleted { "This message was deleted".to_owned() } else { m.body.clone() };
+        let text = if m.deleted {
+            "This message was deleted".to_owned()
+        } else {
+            crate::media::preview_text(&m.body, m.attachment.as_ref())
+        };
         let tick = if mine && m.kind == MessageKind::Text {
             Some(store.threads.with_untracked(|t| t.get(&id).map_or(Tick::Sent, |th| th.tick(me.unwrap_or(shared::UserId(0)), m.seq))))
         } else {

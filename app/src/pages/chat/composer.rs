@@ -1,8 +1,11 @@
 //! The composer: Enter sends, Shift+Enter breaks the line, Up on an empty box edits my last
 //! message, Esc cancels a reply or edit. Drafts are kept per chat. Typing is announced at most
-//! every three seconds.
+//! every three seconds. Once the page is live it also offers the paperclip and, while the box
+//! is empty, the microphone (the recording bar then takes the text row's place).
 
+use super::attach::AttachButton;
 use super::message_bubble::ComposeMode;
+use super::voice_recorder::{MicButton, RecordingBar, VoiceRecording};
 use crate::messages::edit_message;
 use crate::realtime::use_connection;
 use crate::store::use_store;
@@ -28,6 +31,13 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
     let last_typing = StoredValue::new(0.0f64);
     let input_ref = NodeRef::<leptos::html::Textarea>::new();
     let show_emoji = RwSignal::new(false);
+    let voice = VoiceRecording::new(id, mode, error, store, connection);
+    // Browser-only controls appear after hydration; the server-rendered form keeps its Send.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let show_mic = move || {
+        hydrated.get() && text.with(|t| t.trim().is_empty()) && !matches!(mode.get(), ComposeMode::Edit(_))
+    };
     let pick = Callback::new(move |emoji: String| {
         text.update(|t| t.push_str(&emoji));
         if let Some(el) = input_ref.get_untracked() {
@@ -78,14 +88,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
                     ComposeMode::Reply(m) => Some(m.id),
                     _ => None,
                 };
-                let item = store.enqueue(id, body, reply_to);
-                crate::notify::ask_permission_once();
-                connection.send(ClientFrame::Send {
-                    conversation_id: id,
-                    client_msg_id: item.client_msg_id,
-                    body: item.body,
-                    reply_to,
-                });
+                super::send::send_message(store, connection, id, body, reply_to, None);
                 text.set(String::new());
                 mode.set(ComposeMode::New);
             }
@@ -96,7 +99,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
         let me = store.my_id();
         let last = store.threads.with_untracked(|t| {
             t.get(&id).and_then(|th| {
-                th.messages.values().rev().find(|m| m.sender_id == me && !m.deleted && m.kind == MessageKind::Text).cloned()
+                th.messages.values().rev().find(|m| m.sender_id == me && !m.deleted && m.kind == MessageKind::Text && !m.body.is_empty()).cloned()
             })
         });
         if let Some(message) = last {
@@ -134,7 +137,11 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
 
     let banner = move || match mode.get() {
         ComposeMode::New => None,
-        ComposeMode::Reply(m) => Some(("Replying to", if m.deleted { String::new() } else { m.body.clone() }, "Cancel reply")),
+        ComposeMode::Reply(m) => Some((
+            "Replying to",
+            if m.deleted { String::new() } else { crate::media::preview_text(&m.body, m.attachment.as_ref()) },
+            "Cancel reply",
+        )),
         ComposeMode::Edit(m) => Some(("Editing", m.body.clone(), "Cancel edit")),
     };
 
@@ -158,6 +165,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
             <Show when=move || show_emoji.get()>
                 <super::emoji_picker::EmojiPicker on_pick=pick on_close=Callback::new(move |()| show_emoji.set(false))/>
             </Show>
+            <Show when=move || !voice.active() fallback=move || view! { <RecordingBar voice/> }>
             <form class="compose-row" method="post" action="/api/messages/send_form" on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
@@ -168,13 +176,19 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
                     on:click=move |_| show_emoji.update(|v| *v = !*v)>
                     <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm-3.5-9a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm7 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zM12 17.5a5.5 5.5 0 0 0 5.1-3.5H6.9a5.5 5.5 0 0 0 5.1 3.5z"/></svg>
                 </button>
+                {move || hydrated.get().then(|| view! { <AttachButton/> })}
                 <label for="composer-input" class="visually-hidden">"Message"</label>
                 <textarea id="composer-input" name="body" node_ref=input_ref rows="1" placeholder="Type a message" required
                     maxlength=MESSAGE_MAX_CHARS.to_string() prop:value=text on:input=on_input on:keydown=on_keydown></textarea>
-                <button type="submit" class="send-button" aria-label=move || if matches!(mode.get(), ComposeMode::Edit(_)) { "Save edit" } else { "Send" }>
-                    <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M2 21l21-9L2 3v7l15 2-15 2z"/></svg>
-                </button>
+                <Show when=show_mic fallback=move || view! {
+                    <button type="submit" class="send-button" aria-label=move || if matches!(mode.get(), ComposeMode::Edit(_)) { "Save edit" } else { "Send" }>
+                        <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M2 21l21-9L2 3v7l15 2-15 2z"/></svg>
+                    </button>
+                }>
+                    <MicButton voice/>
+                </Show>
             </form>
+            </Show>
         </footer>
     }
 }

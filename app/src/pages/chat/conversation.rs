@@ -1,6 +1,8 @@
 //! The open conversation: header (who, presence or typing), the thread with day separators,
 //! an unread divider and upward infinite scroll, and the composer.
 
+use super::attach::{provide_attach, DropZone};
+use super::attach_sheet::AttachSheet;
 use super::composer::Composer;
 use super::group_info::GroupInfo;
 use super::message_bubble::{ComposeMode, MessageBubble, PendingBubble};
@@ -112,6 +114,8 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let mode = RwSignal::new(ComposeMode::New);
     let show_info = RwSignal::new(false);
     let detail = RwSignal::new(detail);
+    provide_attach();
+    super::voice_player::provide_now_playing();
     let names: Memo<HashMap<UserId, String>> = Memo::new(move |_| {
         detail.with(|d| d.members.iter().map(|m| (m.user.id, m.user.display_name.clone())).collect())
     });
@@ -184,6 +188,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     };
 
     view! {
+        <DropZone>
         <header class="conversation-header">
             <A href="/chat" attr:class="icon-button back" attr:aria-label="Back to chats"><Icon path=icon::BACK/></A>
             <Avatar name=detail.with_untracked(|d| d.summary.title.clone())/>
@@ -214,6 +219,8 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
             </Show>
         </div>
         <Composer id mode/>
+        <AttachSheet id mode/>
+        </DropZone>
     }
 }
 

@@ -1,5 +1,7 @@
-//! One message: a bubble with its quote, text, time, edited mark and ticks, and its actions.
+//! One message: a bubble with its quote, attachment, text (the caption, for attachments), time,
+//! edited mark and ticks, and its actions.
 
+use super::attachment_view::AttachmentView;
 use super::time;
 use crate::store::{use_store, Outgoing};
 use leptos::prelude::*;
@@ -67,7 +69,13 @@ pub fn MessageBubble(
     };
     let quote = message.reply_to.clone().map(|reply| {
         let target = format!("#m{}", reply.seq);
-        let text = if reply.deleted { "This message was deleted".to_owned() } else { reply.body.clone() };
+        let text = if reply.deleted {
+            "This message was deleted".to_owned()
+        } else if reply.body.is_empty() {
+            quoted_attachment(store, conversation, reply.seq)
+        } else {
+            reply.body.clone()
+        };
         view! {
             <a class="quote" href=target aria-label="Go to the quoted message"
                 on:click=move |ev| {
@@ -79,7 +87,12 @@ pub fn MessageBubble(
         }
     });
     let deleted = message.deleted;
-    let big = !deleted && only_emoji(&message.body);
+    let attachment = message.attachment.clone().filter(|_| !deleted);
+    let has_media = attachment.is_some();
+    let caption = message.body.clone();
+    let show_text = deleted || !message.body.is_empty();
+    let editable = mine && !message.body.is_empty();
+    let big = !deleted && !has_media && only_emoji(&message.body);
     let at = time::clock(message.created_at);
     let edited = message.edited_at.is_some() && !deleted;
     let reply_to = message.clone();
@@ -103,10 +116,13 @@ pub fn MessageBubble(
     };
     view! {
         <li class="message" class:mine=mine class:theirs=!mine id=format!("m{seq}") data-seq=seq>
-            <div class="bubble" class:deleted=deleted class:big-emoji=big>
+            <div class="bubble" class:deleted=deleted class:big-emoji=big class:has-media=has_media>
                 {(!mine).then(|| sender_name.map(|n| view! { <span class="sender">{n}</span> }))}
                 {quote}
-                <p class="text">{if deleted { "This message was deleted".to_owned() } else { message.body.clone() }}</p>
+                {attachment.map(|attachment| view! { <AttachmentView attachment caption/> })}
+                {show_text.then(|| view! {
+                    <p class="text">{if deleted { "This message was deleted".to_owned() } else { message.body.clone() }}</p>
+                })}
                 <span class="meta">
                     {edited.then(|| view! { <span class="edited">"edited"</span> })}
                     <time>{at}</time>
@@ -122,9 +138,11 @@ pub fn MessageBubble(
                             aria-expanded=move || show_info.get().to_string()
                             on:click=move |_| show_info.update(|v| *v = !*v)>"i"</button>
                     })}
-                    {mine.then(|| view! {
+                    {editable.then(|| view! {
                         <button type="button" class="action" aria-label="Edit" title="Edit"
                             on:click=move |_| mode.set(ComposeMode::Edit(edit_this.clone()))>"✎"</button>
+                    })}
+                    {mine.then(|| view! {
                         <button type="button" class="action" aria-label="Delete" title="Delete for everyone"
                             on:click=move |_| super::conversation::delete_with_confirm(delete_id)>"✕"</button>
                     })}
@@ -152,10 +170,13 @@ pub fn PendingBubble(item: Outgoing) -> impl IntoView {
     let store = use_store();
     let id = item.client_msg_id.clone();
     let failed = item.error.clone();
+    let has_media = item.attachment.is_some();
+    let caption = item.body.clone();
     view! {
         <li class="message mine pending" data-client-id=item.client_msg_id.clone()>
-            <div class="bubble">
-                <p class="text">{item.body.clone()}</p>
+            <div class="bubble" class:has-media=has_media>
+                {item.attachment.clone().map(|attachment| view! { <AttachmentView attachment caption/> })}
+                {(!item.body.is_empty()).then(|| view! { <p class="text">{item.body.clone()}</p> })}
                 <span class="meta"><Ticks tick=Tick::Pending/></span>
                 {failed.map(|error| view! {
                     <p class="send-error" role="alert">"Not sent: " {error}
@@ -165,4 +186,14 @@ pub fn PendingBubble(item: Outgoing) -> impl IntoView {
             </div>
         </li>
     }
+}
+
+/// What a quote says about a message that had no text: its attachment, if it is loaded.
+fn quoted_attachment(store: crate::store::ChatStore, conversation: shared::ConversationId, seq: shared::Seq) -> String {
+    store.threads.with_untracked(|t| {
+        t.get(&conversation)
+            .and_then(|th| th.messages.get(&seq))
+            .and_then(|m| m.attachment.as_ref().map(|a| crate::media::preview_text("", Some(a))))
+            .unwrap_or_else(|| "Attachment".to_owned())
+    })
 }

@@ -1,0 +1,38 @@
+//! The full-size photo viewer: a modal dialog over the whole app with the photo, its caption,
+//! a Download link and Close. Esc, the Close button or a click on the backdrop close it.
+
+use leptos::prelude::*;
+use shared::Attachment;
+
+#[component]
+pub fn ImageViewer(attachment: Attachment, caption: String, on_close: Callback<()>) -> impl IntoView {
+    let close_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(el) = close_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            on_close.run(());
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let alt = if caption.trim().is_empty() { "Photo".to_owned() } else { caption.clone() };
+    view! {
+        <div class="media-viewer" role="dialog" aria-modal="true" aria-label="Photo"
+            on:click=move |_| on_close.run(())>
+            <div class="media-viewer-bar" on:click=|ev| ev.stop_propagation()>
+                <span class="media-viewer-name">{attachment.name.clone()}</span>
+                <a class="icon-button" href=attachment.url() download=attachment.name.clone() aria-label="Download photo" title="Download">
+                    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="currentColor" d="M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z"/></svg>
+                </a>
+                <button type="button" class="icon-button" node_ref=close_ref aria-label="Close" title="Close (Esc)"
+                    on:click=move |_| on_close.run(())>"×"</button>
+            </div>
+            <img class="media-viewer-image" src=attachment.url() alt=alt on:click=|ev| ev.stop_propagation()/>
+            {(!caption.trim().is_empty()).then(|| view! { <p class="media-viewer-caption" on:click=|ev| ev.stop_propagation()>{caption.clone()}</p> })}
+        </div>
+    }
+}
