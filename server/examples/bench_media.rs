@@ -65,13 +65,21 @@ async fn main() -> anyhow::Result<()> {
     let services = app.state.services.clone();
     tokio::spawn(app.run());
 
-    let alice = services.accounts.register("alice", "Alice", "benchmark password".into()).await?;
+    // Uploads are rate-limited per user (30 in a burst), so every phase and client is a fresh
+    // user in a chat with bob.
     let bob = services.accounts.register("bob", "Bob", "benchmark password".into()).await?;
-    let conversation = services.conversations.open_direct(alice.id, bob.id).await?.id.0;
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let login = client.post(format!("{base}/api/accounts/login")).form(&[("username", "alice"), ("password", "benchmark password")]).send().await?;
-    anyhow::ensure!(login.status().is_success(), "login: {}", login.status());
-    let client = Arc::new(client);
+    let mut next_user = 0;
+    let mut uploader = async || -> anyhow::Result<(Arc<reqwest::Client>, i64)> {
+        next_user += 1;
+        let name = format!("uploader{next_user}");
+        let me = services.accounts.register(&name, "Uploader", "benchmark password".into()).await?;
+        let conversation = services.conversations.open_direct(me.id, bob.id).await?.id.0;
+        let client = reqwest::Client::builder().cookie_store(true).build()?;
+        let login = client.post(format!("{base}/api/accounts/login")).form(&[("username", name.as_str()), ("password", "benchmark password")]).send().await?;
+        anyhow::ensure!(login.status().is_success(), "login: {}", login.status());
+        Ok((Arc::new(client), conversation))
+    };
+    let (client, conversation) = uploader().await?;
 
     let document = vec![b'd'; 4 * MIB];
     let mut hist = Histogram::<u64>::new(3)?;
@@ -85,7 +93,8 @@ async fn main() -> anyhow::Result<()> {
     let wall = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..4 {
-        let (client, base, document) = (client.clone(), base.clone(), document.clone());
+        let (client, conversation) = uploader().await?;
+        let (base, document) = (base.clone(), document.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             for _ in 0..rounds {
@@ -103,12 +112,13 @@ async fn main() -> anyhow::Result<()> {
 
     for (name, bytes) in [
         ("12 MP JPEG photo (4032x3024)", photo(4032, 3024, ImageFormat::Jpeg)),
-        ("1080p PNG screenshot", photo(1920, 1080, ImageFormat::Png)),
+        ("1280x800 PNG screenshot", photo(1280, 800, ImageFormat::Png)),
     ] {
         if bytes.len() > shared::limits::MAX_UPLOAD_BYTES {
             println!("{name}: fixture is {} bytes, over the limit; skipped", bytes.len());
             continue;
         }
+        let (client, conversation) = uploader().await?;
         let mut hist = Histogram::<u64>::new(3)?;
         let wall = Instant::now();
         for _ in 0..rounds {
