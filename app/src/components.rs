@@ -5,6 +5,7 @@ pub mod icons;
 mod connection_badge;
 mod logout_button;
 mod theme_toggle;
+mod toasts;
 
 pub use avatar::Avatar;
 pub use icons::{BrandMark, Icon};
@@ -12,3 +13,5 @@ pub use icons as icon;
 pub use connection_badge::ConnectionBadge;
 pub use logout_button::LogoutButton;
 pub use theme_toggle::ThemeToggle;
+#[cfg_attr(not(feature = "hydrate"), allow(unused_imports))]
+pub use toasts::{provide_toasts, use_toasts, ToastRegion};

@@ -29,6 +29,7 @@ use leptos_router::{
 };
 
 pub use error::AppError;
+use components::ToastRegion;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     realtime::provide_connection();
     store::provide_store();
+    components::provide_toasts();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/messenger.css"/>
@@ -77,5 +79,6 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+        <ToastRegion/>
     }
 }

@@ -14,6 +14,7 @@ mod group_info;
 mod image_viewer;
 mod message_bubble;
 mod new_chat;
+mod profile_panel;
 mod search_panel;
 mod send;
 mod time;
@@ -40,6 +41,7 @@ pub enum SidebarView {
     NewChat,
     NewGroup,
     Search,
+    Profile,
 }
 
 #[component]
@@ -113,11 +115,14 @@ fn Shell(me: Me) -> impl IntoView {
         <div class="chat-shell" class:has-conversation=has_open>
             <aside class="sidebar" aria-label="Chats">
                 <header class="sidebar-header">
-                    <Avatar name=me.display_name.clone()/>
-                    <div class="me">
-                        <span class="me-name">{me.display_name.clone()}</span>
-                        <span class="me-username">"@"{me.username.clone()}</span>
-                    </div>
+                    <button type="button" class="me-button" aria-label="Profile" title="Profile"
+                        on:click=move |_| sidebar.set(SidebarView::Profile)>
+                        {move || store.me.get().map(|me| view! { <Avatar name=me.display_name.clone() image=me.avatar.clone()/> })}
+                        <span class="me">
+                            <span class="me-name">{move || store.me.get().map(|m| m.display_name).unwrap_or_default()}</span>
+                            <span class="me-username">"@"{me.username.clone()}</span>
+                        </span>
+                    </button>
                     <div class="header-actions">
                         <button type="button" class="icon-button" aria-label="Search messages" title="Search messages"
                             on:click=move |_| sidebar.set(SidebarView::Search)>
@@ -149,6 +154,7 @@ fn Shell(me: Me) -> impl IntoView {
                     SidebarView::NewChat => view! { <new_chat::NewChat group=false/> }.into_any(),
                     SidebarView::NewGroup => view! { <new_chat::NewChat group=true/> }.into_any(),
                     SidebarView::Search => view! { <search_panel::SearchPanel/> }.into_any(),
+                    SidebarView::Profile => view! { <profile_panel::ProfilePanel/> }.into_any(),
                 }}
             </aside>
             <Outlet/>

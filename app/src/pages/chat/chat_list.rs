@@ -40,7 +40,7 @@ pub fn ChatList() -> impl IntoView {
                 fallback=move || view! { <p class="empty-state">{move || if filter.get().is_empty() { "No chats yet. Start one with the new chat button." } else { "No chat matches." }}</p> }
             >
                 <ul class="chat-items" role="list">
-                    <For each=visible key=|c| (c.id, c.rev, c.unread, c.last_seq, c.pinned, c.muted, c.archived, c.title.clone()) let:conversation>
+                    <For each=visible key=|c| (c.id, c.rev, c.unread, c.last_seq, c.pinned, c.muted, c.archived, c.title.clone(), c.peer.as_ref().and_then(|p| p.avatar.clone())) let:conversation>
                         <ChatRow conversation/>
                     </For>
                 </ul>
@@ -78,7 +78,7 @@ fn ChatRow(conversation: ConversationSummary) -> impl IntoView {
     view! {
         <li>
             <A href=href attr:class="chat-row" attr:aria-current=move || is_open().then_some("page")>
-                <Avatar name=conversation.title.clone()/>
+                <Avatar name=conversation.title.clone() image=conversation.peer.as_ref().and_then(|p| p.avatar.clone())/>
                 <div class="chat-row-main">
                     <div class="chat-row-top">
                         <span class="chat-title">{conversation.title.clone()}{unread_text.map(|t| view! { <span class="visually-hidden">{t}</span> })}</span>

@@ -39,9 +39,10 @@ pub fn delete_with_confirm(id: MessageId) {
             .and_then(|w| w.confirm_with_message("Delete this message for everyone?").ok())
             .unwrap_or(false);
         if confirmed {
+            let toasts = crate::components::use_toasts();
             spawn_local(async move {
                 if let Err(e) = crate::messages::delete_message(id).await {
-                    leptos::logging::warn!("delete failed: {e}");
+                    toasts.error(format!("The message was not deleted: {}", e.message()));
                 }
             });
         }
@@ -191,7 +192,9 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         <DropZone>
         <header class="conversation-header">
             <A href="/chat" attr:class="icon-button back" attr:aria-label="Back to chats"><Icon path=icon::BACK/></A>
-            <Avatar name=detail.with_untracked(|d| d.summary.title.clone())/>
+            {move || detail.with(|d| view! {
+                <Avatar name=d.summary.title.clone() image=d.summary.peer.as_ref().and_then(|p| p.avatar.clone())/>
+            })}
             <div class="conversation-title">
                 <h2>{move || detail.with(|d| d.summary.title.clone())}</h2>
                 <p class="subtitle" aria-live="polite">{subtitle}</p>
@@ -219,8 +222,8 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
             </Show>
         </div>
         <Composer id mode/>
-        <AttachSheet id mode/>
         </DropZone>
+        <AttachSheet id mode/>
     }
 }
 

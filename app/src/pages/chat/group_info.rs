@@ -79,11 +79,12 @@ pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone 
                     {
                         let user = member.user.id;
                         let name = member.user.display_name.clone();
+                        let photo = member.user.avatar.clone();
                         let role = member.role;
                         let removable = move || can_manage() && Some(user) != me && role < my_role();
                         view! {
                             <li class="member">
-                                <Avatar name=name.clone()/>
+                                <Avatar name=name.clone() image=photo/>
                                 <span class="person-names">
                                     <span class="person-name">{name.clone()}{(Some(user) == me).then_some(" (you)")}</span>
                                     <span class="person-username">{match role { Role::Owner => "Owner", Role::Admin => "Admin", Role::Member => "" }}</span>
@@ -112,7 +113,7 @@ pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone 
                             view! {
                                 <li><button type="button" class="person" aria-label=format!("Add {} to the group", user.display_name)
                                     on:click=move |_| spawn_local(async move { apply(add_members(id, vec![uid]).await) })>
-                                    <Avatar name=user.display_name.clone()/>
+                                    <Avatar name=user.display_name.clone() image=user.avatar.clone()/>
                                     <span class="person-name">{user.display_name.clone()}</span>
                                 </button></li>
                             }

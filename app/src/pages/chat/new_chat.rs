@@ -124,7 +124,7 @@ pub fn NewChat(group: bool) -> impl IntoView {
                                             open(id);
                                         }
                                     }>
-                                    <Avatar name=user.display_name.clone()/>
+                                    <Avatar name=user.display_name.clone() image=user.avatar.clone()/>
                                     <span class="person-names">
                                         <span class="person-name">{user.display_name.clone()}</span>
                                         <span class="person-username">"@"{user.username.clone()}</span>
