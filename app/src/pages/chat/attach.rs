@@ -80,14 +80,15 @@ fn carries_files(ev: &leptos::ev::DragEvent) -> bool {
     }
 }
 
-/// Wraps the conversation: files dropped or pasted anywhere on it open the preview sheet.
+/// Wraps the conversation: files dropped or pasted anywhere on it open the preview sheet. While
+/// the sheet covers it, the conversation is inert (no focus, no clicks behind the sheet).
 #[component]
 pub fn DropZone(children: Children) -> impl IntoView {
     let attach = use_attach();
     // dragenter/dragleave fire for every child crossed: count them.
     let depth = RwSignal::new(0i32);
     view! {
-        <div class="drop-zone"
+        <div class="drop-zone" inert=move || attach.picked.with(Option::is_some)
             on:dragenter=move |ev| {
                 if carries_files(&ev) {
                     ev.prevent_default();

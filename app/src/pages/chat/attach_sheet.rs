@@ -142,7 +142,7 @@ fn Sheet(id: ConversationId, mode: RwSignal<ComposeMode>, picked: Picked) -> imp
         .into_any(),
     };
     view! {
-        <div class="attach-sheet" role="dialog" aria-modal="true" aria-labelledby="attach-sheet-title">
+        <div class="attach-sheet" role="dialog" aria-labelledby="attach-sheet-title">
             <h2 id="attach-sheet-title">{title}</h2>
             <div class="attach-preview">{preview}</div>
             <div class="attach-footer">
