@@ -29,6 +29,12 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Bytes of uploads each user may keep (`MEDIA_QUOTA_MB`, default 1024).
     pub media_quota_bytes: u64,
+    /// The NATS server(s) joining this node to others (`NATS_URL`, comma-separated); unset:
+    /// one node with an in-process hub.
+    pub nats_url: Option<String>,
+    /// Subject and timings of the cluster (`NATS_SUBJECT`, `CLUSTER_ANNOUNCE_MS`,
+    /// `CLUSTER_EXPIRY_MS`); unused without `NATS_URL`.
+    pub cluster: crate::realtime::ClusterOptions,
 }
 
 impl Config {
@@ -55,6 +61,8 @@ impl Config {
                 .filter(|s| *s > 0)
                 .map_or(DEFAULT_HEADER_READ_TIMEOUT, Duration::from_secs),
             media_quota_bytes: var("MEDIA_QUOTA_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(1024) * 1024 * 1024,
+            nats_url: var("NATS_URL"),
+            cluster: crate::realtime::ClusterOptions::from_lookup(var),
         }
     }
 
@@ -69,6 +77,8 @@ impl Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             media_quota_bytes: 20 * 1024 * 1024,
+            nats_url: None,
+            cluster: crate::realtime::ClusterOptions::default(),
         }
     }
 }

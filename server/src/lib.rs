@@ -46,7 +46,13 @@ impl Application {
     pub async fn build(config: Config, leptos: LeptosOptions, listener: TcpListener) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         let accounts = Accounts::new(db.clone(), Arc::new(LoginThrottle::new()));
-        let hub = Hub::default();
+        let (hub, presence_elsewhere) = match &config.nats_url {
+            Some(url) => {
+                let cluster = realtime::join_cluster(url, &config.cluster).await?;
+                (cluster.hub, Some(cluster.changes))
+            }
+            None => (Hub::default(), None),
+        };
         let deps = deps::Deps { db: db.clone(), hub: hub.clone(), write_gate: deps::WriteGate::for_backend(db.get_database_backend()) };
         let conversations = conversations::Conversations::new(deps.clone());
         let media = media::Media::new(deps.clone(), media::Storage::new(&config.data_dir), config.media_quota_bytes);
@@ -58,6 +64,9 @@ impl Application {
             receipts: receipts::Receipts::new(deps.clone()),
             presence: presence::Presence::new(deps),
         });
+        if let Some(changes) = presence_elsewhere {
+            services.presence.follow(changes);
+        }
         let state = AppState { config: Arc::new(config), db, hub, accounts, services: services.clone(), backend: services, leptos };
         spawn_housekeeping(state.clone());
         Ok(Self { listener, router: http::router(state.clone()), state })

@@ -12,7 +12,11 @@ async fn main() -> anyhow::Result<()> {
     let leptos = leptos::config::get_configuration(None)?.leptos_options;
     let listener = tokio::net::TcpListener::bind(leptos.site_addr).await?;
     tracing::info!(addr = %listener.local_addr()?, database = %redact(&config.database_url), "messenger listening");
-    Application::build(config, leptos, listener).await?.run().await?;
+    let app = Application::build(config, leptos, listener).await?;
+    let hub = app.state.hub.clone();
+    app.run().await?;
+    // This node's sockets end with the process: tell the other nodes now, not after the expiry.
+    hub.leave().await;
     Ok(())
 }
 

@@ -1,16 +1,27 @@
-//! Presence: a user is online while at least one of their sockets is open, so closing one of
-//! several tabs changes nothing. Going offline records `last_seen_at`. Changes are pushed to
-//! the user's contacts: everyone who shares a conversation with them.
+//! Presence: a user is online while at least one of their sockets is open, on any node, so
+//! closing one of several tabs changes nothing. Closing a node's last socket of a user records
+//! `last_seen_at`. Changes are pushed to the user's contacts: everyone who shares a
+//! conversation with them.
+//!
+//! Each node tells only its own sockets, from its own view of where the user's sockets are
+//! (`Hub::announce_presence`): changes made here arrive through `connected`/`disconnected`,
+//! changes on other nodes through `follow`. Presence frames never cross nodes, so no two
+//! nodes' announcements can arrive out of order.
 
 use crate::accounts::entity::{ActiveModel as UserRow, Entity as Users};
 use crate::conversations::member::{Column as MemberCol, Entity as Members};
 use crate::db::now_ms;
 use crate::deps::Deps;
 use crate::error::Result;
+use crate::realtime::PresenceChange;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use shared::frames::ServerFrame;
 use shared::{ConversationId, PresenceView, UserId};
 use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Presence changes from other nodes being announced at once (each costs two queries).
+const FOLLOW_CONCURRENCY: usize = 8;
 
 #[derive(Clone)]
 pub struct Presence {
@@ -35,14 +46,54 @@ impl Presence {
 
     /// Call after a socket unregistered from the hub.
     pub async fn disconnected(&self, user: UserId) {
+        if self.deps.hub.local_connections(user) > 0 {
+            return;
+        }
+        // Recorded even if the user is still online on another node: that node records again
+        // when its last socket closes, and two nodes closing at once both record.
+        let now = self.record_last_seen(user).await;
         if self.deps.hub.connections(user) == 0 {
-            let now = now_ms();
-            let row = UserRow { id: Set(user.0), last_seen_at: Set(Some(now)), ..Default::default() };
-            if let Err(e) = row.update(&self.deps.db).await {
-                tracing::warn!(error = %e, "recording last seen failed");
-            }
             self.announce(user, false, Some(now)).await;
         }
+    }
+
+    /// Announces to this node's sockets the changes other nodes' sockets make (see
+    /// `realtime::cluster`), a few at a time; the order does not matter, since each
+    /// announcement is checked against the current state as it goes out.
+    pub fn follow(&self, mut changes: tokio::sync::mpsc::UnboundedReceiver<PresenceChange>) {
+        let presence = self.clone();
+        let limit = Arc::new(tokio::sync::Semaphore::new(FOLLOW_CONCURRENCY));
+        tokio::spawn(async move {
+            while let Some(change) = changes.recv().await {
+                let Ok(permit) = limit.clone().acquire_owned().await else { return };
+                let presence = presence.clone();
+                tokio::spawn(async move {
+                    presence.changed_elsewhere(change).await;
+                    drop(permit);
+                });
+            }
+        });
+    }
+
+    async fn changed_elsewhere(&self, change: PresenceChange) {
+        let PresenceChange { user, online, vanished } = change;
+        let last_seen_at = match (online, vanished) {
+            (true, _) => None,
+            (false, true) => Some(self.record_last_seen(user).await),
+            (false, false) => Some(now_ms()),
+        };
+        if self.deps.hub.has_local_sockets() {
+            self.announce(user, online, last_seen_at).await;
+        }
+    }
+
+    async fn record_last_seen(&self, user: UserId) -> i64 {
+        let now = now_ms();
+        let row = UserRow { id: Set(user.0), last_seen_at: Set(Some(now)), ..Default::default() };
+        if let Err(e) = row.update(&self.deps.db).await {
+            tracing::warn!(error = %e, "recording last seen failed");
+        }
+        now
     }
 
     /// `user`'s presence, for `me`: only people who share a conversation (or oneself).
@@ -51,13 +102,20 @@ impl Presence {
             return Err(crate::error::Error::not_found());
         }
         let online = self.deps.hub.connections(user) > 0;
-        let last_seen_at = if online { None } else { Users::find_by_id(user.0).one(&self.deps.db).await?.and_then(|u| u.last_seen_at) };
+        let last_seen_at = if online {
+            None
+        } else {
+            Users::find_by_id(user.0).one(&self.deps.db).await?.and_then(|u| u.last_seen_at)
+        };
         Ok(PresenceView { online, last_seen_at })
     }
 
     async fn announce(&self, user: UserId, online: bool, last_seen_at: Option<i64>) {
         match self.contacts(user).await {
-            Ok(contacts) => self.deps.hub.send_to(&contacts, ServerFrame::Presence { user_id: user, online, last_seen_at }),
+            Ok(contacts) => {
+                let frame = ServerFrame::Presence { user_id: user, online, last_seen_at };
+                self.deps.hub.announce_presence(user, online, &contacts, frame);
+            }
             Err(e) => tracing::warn!(error = %e, "presence fan-out failed"),
         }
     }
@@ -87,11 +145,18 @@ impl Presence {
     /// Pushes a typing indicator to the other members of a conversation the user is in.
     pub async fn typing(&self, user: UserId, conversation: ConversationId) -> Result<()> {
         crate::conversations::membership(&self.deps.db, conversation, user).await?;
-        let others: Vec<UserId> =
-            crate::conversations::member_ids(&self.deps.db, conversation).await?.into_iter().filter(|u| *u != user).collect();
+        let others: Vec<UserId> = crate::conversations::member_ids(&self.deps.db, conversation)
+            .await?
+            .into_iter()
+            .filter(|u| *u != user)
+            .collect();
         self.deps.hub.send_to(
             &others,
-            ServerFrame::Typing { conversation_id: conversation, user_id: user, expires_in_ms: shared::limits::TYPING_EXPIRES_MS },
+            ServerFrame::Typing {
+                conversation_id: conversation,
+                user_id: user,
+                expires_in_ms: shared::limits::TYPING_EXPIRES_MS,
+            },
         );
         Ok(())
     }
