@@ -8,7 +8,7 @@ export PATH="$PWD/end2end/node_modules/.bin:$PATH" CHROME_PATH=${CHROME_PATH:-/u
 target=${CARGO_TARGET_DIR:-target}
 base=http://127.0.0.1:3055
 data=$(mktemp -d)
-LEPTOS_SITE_ADDR=127.0.0.1:3055 LEPTOS_SITE_ROOT="$target/site" DATA_DIR="$data" RUST_LOG=warn \
+LEPTOS_SITE_ADDR=127.0.0.1:3055 LEPTOS_SITE_ROOT="${SITE_ROOT:-$target/site}" DATA_DIR="$data" RUST_LOG=warn \
   "$target/release/server" & server=$!
 trap 'kill $server; rm -rf "$data"' EXIT
 for _ in $(seq 50); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done

@@ -241,6 +241,9 @@ fn Thread(
     let list_ref = NodeRef::<leptos::html::Div>::new();
     let loading_older = RwSignal::new(false);
     let at_bottom = RwSignal::new(true);
+    // The newest seq when the reader scrolled up: what arrived after it is counted on the
+    // scroll-to-bottom button.
+    let left_bottom_at = RwSignal::new(0);
     let has_more = move || store.threads.with(|t| t.get(&id).is_some_and(|th| th.has_more));
     let messages = move || store.threads.with(|t| t.get(&id).map(|th| th.messages.values().cloned().collect::<Vec<_>>()).unwrap_or_default());
     // Each message with whether a day heading and the unread divider go before it.
@@ -258,6 +261,14 @@ fn Thread(
     };
     let pending = move || store.outbox.with(|o| o.iter().filter(|m| m.conversation_id == id).cloned().collect::<Vec<_>>());
     let newest = move || store.threads.with(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
+    let newest_untracked = move || store.threads.with_untracked(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
+    let me = store.my_id();
+    let new_below = move || {
+        let since = left_bottom_at.get();
+        store.threads.with(|t| {
+            t.get(&id).map_or(0, |th| th.messages.range(since + 1..).filter(|(_, m)| m.sender_id != me).count())
+        })
+    };
 
     let load_older = move || {
         if loading_older.get_untracked() || !has_more() {
@@ -313,7 +324,11 @@ fn Thread(
 
     let on_scroll = move |_| {
         if let Some(el) = list_ref.get() {
-            at_bottom.set(el.scroll_height() - el.scroll_top() - el.client_height() < 80);
+            let bottom = el.scroll_height() - el.scroll_top() - el.client_height() < 80;
+            if at_bottom.get_untracked() && !bottom {
+                left_bottom_at.set(newest_untracked());
+            }
+            at_bottom.set(bottom);
             if el.scroll_top() < 120 {
                 load_older();
             }
@@ -344,13 +359,24 @@ fn Thread(
                 </For>
             </ol>
             <Show when=move || !at_bottom.get()>
-                <button type="button" class="scroll-bottom" aria-label="Scroll to latest message"
+                <button type="button" class="scroll-bottom"
+                    aria-label=move || match new_below() {
+                        0 => "Scroll to latest message".to_owned(),
+                        1 => "Scroll to latest message, 1 new".to_owned(),
+                        n => format!("Scroll to latest message, {n} new"),
+                    }
                     on:click=move |_| {
                         if let Some(el) = list_ref.get() {
                             el.set_scroll_top(el.scroll_height());
                         }
                         at_bottom.set(true);
-                    }>"↓"</button>
+                    }>
+                    "↓"
+                    {move || match new_below() {
+                        0 => None,
+                        n => Some(view! { <span class="scroll-bottom-count" aria-hidden="true">{n.min(999)}</span> }),
+                    }}
+                </button>
             </Show>
         </div>
     }
