@@ -115,8 +115,10 @@ fn Shell(me: Me) -> impl IntoView {
         <div class="chat-shell" class:has-conversation=has_open>
             <aside class="sidebar" aria-label="Chats">
                 <header class="sidebar-header">
-                    <button type="button" class="me-button" aria-label="Profile" title="Profile"
+                    // Named by its visible text (your name), prefixed for screen readers.
+                    <button type="button" class="me-button" title="Profile"
                         on:click=move |_| sidebar.set(SidebarView::Profile)>
+                        <span class="visually-hidden">"Profile: "</span>
                         {move || store.me.get().map(|me| view! { <Avatar name=me.display_name.clone() image=me.avatar.clone()/> })}
                         <span class="me">
                             <span class="me-name">{move || store.me.get().map(|m| m.display_name).unwrap_or_default()}</span>
