@@ -10,6 +10,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamConstraints};
 
 const PREFERRED_TYPES: [&str; 2] = ["audio/webm;codecs=opus", "audio/mp4"];
+/// Plenty for speech, and it keeps the longest note (15 min ≈ 3.6 MB) under the 4 MB upload
+/// limit; browsers default to ~128 kbit/s, which would fill it in about four minutes.
+const BITS_PER_SECOND: u32 = 32_000;
 
 /// Why recording could not start, as a person would want to hear it.
 #[derive(Debug)]
@@ -65,6 +68,7 @@ impl Recorder {
             JsFuture::from(promise).await.map_err(|e| RecordError::from_js(&e))?.dyn_into().map_err(|_| RecordError::Failed)?;
 
         let options = MediaRecorderOptions::new();
+        options.set_audio_bits_per_second(BITS_PER_SECOND);
         if let Some(mime) = PREFERRED_TYPES.into_iter().find(|t| MediaRecorder::is_type_supported(t)) {
             options.set_mime_type(mime);
         }
