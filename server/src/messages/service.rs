@@ -88,7 +88,12 @@ impl Messages {
             }
         };
         let (row, created) = stored;
-        let message = store::view(&self.deps.db, row).await?;
+        // A new plain message needs no lookups for its view (the hot path under load).
+        let message = if created && attachment.is_none() && row.reply_to.is_none() {
+            row.view(None, None)
+        } else {
+            store::view(&self.deps.db, row).await?
+        };
         if created {
             let members = member_ids(&self.deps.db, conversation).await?;
             self.deps.hub.send_to(&members, ServerFrame::Message { message: message.clone() });
