@@ -624,7 +624,7 @@ async fn incremental_state_survives_resets_and_delays() {
     let seed: u64 = std::env::var("FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261125);
     println!("fault proxy seed {seed} (FAULT_SEED to repeat)");
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = Server::start(dir.path()).await;
+    let mut server = Server::start(dir.path()).await;
     let proxy = Proxy::start(server.addr, seed).await;
     let mut clients = Vec::new();
     for index in 0..CLIENTS {
@@ -672,6 +672,10 @@ async fn incremental_state_survives_resets_and_delays() {
         let made = run.made.load(Ordering::SeqCst).min(TOTAL);
         if made >= TOTAL {
             break;
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            let log = server.log.lock().expect("log");
+            panic!("the server exited ({status}):\n{}", log[log.len().saturating_sub(40)..].join("\n"));
         }
         assert!(started.elapsed() < Duration::from_secs(150), "only {made} messages made in 150 s");
         if last_print.elapsed() > Duration::from_secs(10) {
