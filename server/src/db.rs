@@ -27,8 +27,24 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(5))
         });
     let db = Database::connect(options).await?;
-    Migrator::up(&db, None).await?;
+    migrate(&db).await?;
     Ok(db)
+}
+
+/// Applies pending migrations. On PostgreSQL several nodes may start at once on one database:
+/// a transaction-scoped advisory lock, held on one pooled connection while the migrator runs
+/// on others, lets one node migrate while the rest wait, then find nothing left to do.
+async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let lock = db.begin().await?;
+    // A fixed key, the same on every node.
+    lock.execute_unprepared("SELECT pg_advisory_xact_lock(7308604915339945330)").await?;
+    let result = Migrator::up(db, None).await;
+    lock.commit().await?;
+    result
 }
 
 /// Milliseconds since the Unix epoch: the one timestamp format in the database and the API.

@@ -12,6 +12,7 @@ mod hostile;
 mod idempotency;
 mod media;
 mod messages;
+mod migrations;
 mod pages;
 mod people;
 mod profiles;
