@@ -181,6 +181,8 @@ impl TestApp {
         let client = Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            // A request that hangs fails its test instead of stalling the whole run.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("client");
         User { client, jar, base: self.url("") }
