@@ -87,7 +87,7 @@ impl PgDatabase {
 }
 
 /// `msg_t_<unix secs>_<random hex><suffix>`.
-pub fn fresh_name(suffix: &str) -> String {
+fn fresh_name(suffix: &str) -> String {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
     format!("{PG_PREFIX}{now}_{:016x}{suffix}", rand::random::<u64>())
 }
@@ -161,7 +161,7 @@ fn on_own_runtime<T: Send + 'static>(work: impl std::future::Future<Output = T> 
 }
 
 /// `url` with its database name (the path) replaced by `name`, query string kept.
-pub fn with_database(url: &str, name: &str) -> String {
+fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let authority_start = base.find("://").map_or(0, |i| i + 3);
     let root = base[authority_start..].find('/').map_or(base, |i| &base[..authority_start + i]);

@@ -12,7 +12,6 @@ mod hostile;
 mod idempotency;
 mod media;
 mod messages;
-mod migrations;
 mod pages;
 mod people;
 mod profiles;
