@@ -3,7 +3,9 @@
 //!
 //! A message is acknowledged only after its transaction commits; the hub push that follows is
 //! a fast path, never the record. Every call authorizes through `conversations::membership`.
+//! On SQLite concurrent sends share one transaction (`commit`, group commit).
 
+mod commit;
 pub mod entity;
 mod search;
 mod service;

@@ -1,11 +1,12 @@
 use super::entity::{self, ActiveModel as MessageRow, Column as MessageCol, Entity as MessageEntity};
+use super::commit::{GroupCommit, Stored};
 use super::store;
 use crate::conversations::{member_ids, membership};
 use crate::db::now_ms;
 use crate::deps::Deps;
 use crate::error::{Error, Result};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
 };
 use shared::frames::ServerFrame;
@@ -24,11 +25,24 @@ pub struct Messages {
     deps: Deps,
     conversations: crate::conversations::Conversations,
     media: crate::media::Media,
+    /// Present on SQLite: sends are stored in batches by one writer task.
+    group_commit: Option<GroupCommit>,
 }
 
 /// A message to send: text, optionally quoting another and carrying an upload.
 #[derive(Clone, Debug, Default)]
 pub struct Outgoing {
+    pub client_msg_id: String,
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+    pub attachment: Option<MediaId>,
+}
+
+/// A validated send, waiting to be stored.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub me: UserId,
+    pub conversation: ConversationId,
     pub client_msg_id: String,
     pub body: String,
     pub reply_to: Option<MessageId>,
@@ -44,52 +58,21 @@ pub struct Sent {
 
 impl Messages {
     pub fn new(deps: Deps, conversations: crate::conversations::Conversations, media: crate::media::Media) -> Self {
-        Self { deps, conversations, media }
+        let group_commit = (deps.db.get_database_backend() == DbBackend::Sqlite).then(|| GroupCommit::spawn(deps.clone()));
+        Self { deps, conversations, media, group_commit }
     }
 
     pub async fn send(&self, me: UserId, conversation: ConversationId, outgoing: Outgoing) -> Result<Sent> {
         let Outgoing { client_msg_id, body, reply_to, attachment } = outgoing;
         let client_msg_id = validate::client_msg_id(&client_msg_id)?;
         let body = if attachment.is_some() { validate::caption(&body)? } else { validate::message_text(&body)? };
-        let stored = {
-            let _gate = self.deps.write_gate.enter().await;
-            let txn = self.deps.db.begin().await?;
-            // Write first: on SQLite a transaction that reads before writing fails outright if
-            // another write commits in between. A refused or repeated send rolls back.
-            let conv = store::bump(&txn, conversation, true).await?;
-            membership(&txn, conversation, me).await?;
-            if let Some(existing) = find_by_client_id(&txn, me, &client_msg_id).await? {
-                if existing.conversation_id != conversation.0 {
-                    return Err(Error::code(ErrorCode::Conflict, "That client_msg_id was used for another chat."));
-                }
-                (existing, false)
-            } else {
-                let reply = match reply_to {
-                    Some(id) => Some(self.quotable(&txn, conversation, me, id).await?),
-                    None => None,
-                };
-                let row = store::insert(&txn, &conv, Some(me), Some(client_msg_id.clone()), MessageKind::Text, body, reply).await;
-                match row {
-                    Ok(row) => {
-                        if let Some(upload) = &attachment {
-                            crate::media::attach(&txn, me, conversation, upload, row.id).await?;
-                        }
-                        txn.commit().await?;
-                        (row, true)
-                    }
-                    // PostgreSQL: the same send raced in from another connection and won.
-                    Err(Error::Database(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-                        drop(txn);
-                        let existing = find_by_client_id(&self.deps.db, me, &client_msg_id).await?.ok_or_else(Error::not_found)?;
-                        (existing, false)
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+        let send = Pending { me, conversation, client_msg_id, body, reply_to, attachment };
+        let (row, created) = match &self.group_commit {
+            Some(group) => group.store(send.clone()).await?,
+            None => self.store_alone(&send).await?,
         };
-        let (row, created) = stored;
         // A new plain message needs no lookups for its view (the hot path under load).
-        let message = if created && attachment.is_none() && row.reply_to.is_none() {
+        let message = if created && send.attachment.is_none() && row.reply_to.is_none() {
             row.view(None, None)
         } else {
             store::view(&self.deps.db, row).await?
@@ -101,12 +84,24 @@ impl Messages {
         Ok(Sent { message, created })
     }
 
-    /// The id of a message that may be quoted in `conversation` by `me`.
-    async fn quotable(&self, db: &impl sea_orm::ConnectionTrait, conversation: ConversationId, me: UserId, id: MessageId) -> Result<i64> {
-        let joined = membership(db, conversation, me).await?.joined_seq;
-        match MessageEntity::find_by_id(id.0).one(db).await? {
-            Some(quoted) if quoted.conversation_id == conversation.0 && quoted.seq > joined => Ok(quoted.id),
-            _ => Err(Error::invalid("reply_to", "The message you reply to is not in this chat.")),
+    /// One send in a transaction of its own (PostgreSQL: concurrent sends take row locks).
+    async fn store_alone(&self, send: &Pending) -> Result<Stored> {
+        let _gate = self.deps.write_gate.enter().await;
+        let txn = self.deps.db.begin().await?;
+        match store_send(&txn, send).await {
+            Ok((row, true)) => {
+                txn.commit().await?;
+                Ok((row, true))
+            }
+            // A retry: dropping the transaction undoes its bump.
+            Ok(retry) => Ok(retry),
+            // PostgreSQL: the same send raced in from another connection and won.
+            Err(Error::Database(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                drop(txn);
+                let existing = find_by_client_id(&self.deps.db, send.me, &send.client_msg_id).await?.ok_or_else(Error::not_found)?;
+                Ok((existing, false))
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -233,6 +228,41 @@ impl Messages {
             membership(&self.deps.db, conversation, me).await?;
         }
         super::search::search(&self.deps.db, me, &query, conversation, &self.conversations).await
+    }
+}
+
+/// Stores one send inside `db`'s transaction, or finds the row an earlier try with the same
+/// client_msg_id stored. The caller commits only when it says `true` (created): a retry's
+/// bump must be rolled back, or the conversation's seq would skip a number.
+pub(super) async fn store_send(db: &impl ConnectionTrait, send: &Pending) -> Result<Stored> {
+    let Pending { me, conversation, client_msg_id, body, reply_to, attachment } = send;
+    let (me, conversation) = (*me, *conversation);
+    // Write first: on SQLite a transaction that reads before writing fails outright if
+    // another write commits in between.
+    let conv = store::bump(db, conversation, true).await?;
+    let joined = membership(db, conversation, me).await?.joined_seq;
+    if let Some(existing) = find_by_client_id(db, me, client_msg_id).await? {
+        if existing.conversation_id != conversation.0 {
+            return Err(Error::code(ErrorCode::Conflict, "That client_msg_id was used for another chat."));
+        }
+        return Ok((existing, false));
+    }
+    let reply = match reply_to {
+        Some(id) => Some(quotable(db, conversation, joined, *id).await?),
+        None => None,
+    };
+    let row = store::insert(db, &conv, Some(me), Some(client_msg_id.clone()), MessageKind::Text, body.clone(), reply).await?;
+    if let Some(upload) = attachment {
+        crate::media::attach(db, me, conversation, upload, row.id).await?;
+    }
+    Ok((row, true))
+}
+
+/// The id of a message that may be quoted in `conversation` by a member who joined at `joined`.
+async fn quotable(db: &impl ConnectionTrait, conversation: ConversationId, joined: Seq, id: MessageId) -> Result<i64> {
+    match MessageEntity::find_by_id(id.0).one(db).await? {
+        Some(quoted) if quoted.conversation_id == conversation.0 && quoted.seq > joined => Ok(quoted.id),
+        _ => Err(Error::invalid("reply_to", "The message you reply to is not in this chat.")),
     }
 }
 

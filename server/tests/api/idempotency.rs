@@ -163,3 +163,48 @@ async fn a_refused_socket_send_names_its_client_msg_id_and_stores_nothing() {
     let ack = crate::ws::next_of(&mut socket, "ack").await;
     assert_eq!((ack["client_msg_id"].as_str(), ack["message"]["seq"].as_i64()), (Some(uuid(3).as_str()), Some(1)));
 }
+
+#[tokio::test]
+async fn concurrent_sends_with_refused_ones_among_them_store_every_valid_one_without_gaps() {
+    // On SQLite concurrent sends share one transaction (group commit), each under its own
+    // savepoint: a refused send in the middle of a batch must take nothing else with it.
+    let app = spawn_app().await;
+    let (alice, bob, conv) = pair(&app, "pia", "quin").await;
+    let elsewhere = alice.open_direct(app.registered("rex").await.id().await).await;
+    let foreign = alice.send(elsewhere, 900, "in another chat").await["id"].clone();
+    let stranger = Arc::new(app.registered("sol").await);
+    let (alice, bob) = (Arc::new(alice), Arc::new(bob));
+    let mut tasks = Vec::new();
+    for n in 0..40u32 {
+        let sender = if n % 2 == 0 { alice.clone() } else { bob.clone() };
+        let body = json!({ "conversation_id": conv, "client_msg_id": uuid(n), "body": format!("valid {n}") });
+        tasks.push(tokio::spawn(async move { ("valid", sender.call("messages/send", body).await) }));
+        if n % 4 == 0 {
+            let body = json!({ "conversation_id": conv, "client_msg_id": uuid(100 + n), "body": "quotes a stranger's chat", "reply_to": foreign });
+            let alice = alice.clone();
+            tasks.push(tokio::spawn(async move { ("bad reply", alice.call("messages/send", body).await) }));
+            let body = json!({ "conversation_id": conv, "client_msg_id": uuid(200 + n), "body": "not a member" });
+            let stranger = stranger.clone();
+            tasks.push(tokio::spawn(async move { ("stranger", stranger.call("messages/send", body).await) }));
+        }
+    }
+    let mut stored = BTreeSet::new();
+    for task in futures::future::join_all(tasks).await {
+        let (kind, res) = task.expect("task");
+        match kind {
+            "valid" => {
+                stored.insert(key(&ok(res).await).1);
+            }
+            "bad reply" => {
+                let (status, code, field) = crate::helpers::error_of(res).await;
+                assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some("reply_to")));
+            }
+            _ => assert!(res.status() == StatusCode::FORBIDDEN || res.status() == StatusCode::NOT_FOUND, "stranger: {}", res.status()),
+        }
+    }
+    assert_eq!(stored, (1..=40).collect::<BTreeSet<i64>>(), "each valid send got its own seq, none burned by a refused one");
+    let page = bob.history(conv).await;
+    assert_eq!(seqs(&page), (1..=40).collect::<Vec<i64>>());
+    assert!(crate::helpers::bodies(&page).iter().all(|b| b.starts_with("valid ")), "no refused send was stored");
+    assert_eq!(alice.send(conv, 77, "after the burst").await["seq"], 41);
+}
