@@ -149,7 +149,10 @@ test('a group: created with members, messages reach everyone, shown on a phone a
   await expect(thread(page).getByText(/created the group/)).toBeVisible();
   await send(page, 'Hiking on Saturday?');
 
+  // The tab title counts what is unread.
+  await expect(frank.page).toHaveTitle(/^\(1\) Chats/);
   await frank.page.getByRole('link', { name: /Weekend plans/ }).click();
+  await expect(frank.page).toHaveTitle(/^Chats/);
   await expect(thread(frank.page).getByText('Hiking on Saturday?')).toBeVisible();
 
   await frank.page.getByRole('button', { name: /theme/ }).click();

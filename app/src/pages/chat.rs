@@ -103,9 +103,16 @@ fn Shell(me: Me) -> impl IntoView {
         }
     });
     on_cleanup(move || keys.remove());
-    let unread_total = move || store.conversations.with(|l| l.iter().filter(|c| !c.muted).map(|c| c.unread).sum::<i64>());
-    // The tab title counts unread messages (muted chats excluded).
-    let title = move || match unread_total() {
+    // The tab title counts unread messages (muted chats excluded). leptos_meta reads the title
+    // while the server streams the page, outside the request's reactive arena (and maybe on
+    // another worker thread), where reading the store's arena signals panics: the title reads
+    // a reference-counted signal instead, kept up to date by an effect (so, in the browser).
+    let unread_total = ArcRwSignal::new(0_i64);
+    Effect::new({
+        let unread_total = unread_total.clone();
+        move |_| unread_total.set(store.conversations.with(|l| l.iter().filter(|c| !c.muted).map(|c| c.unread).sum()))
+    });
+    let title = move || match unread_total.get() {
         0 => "Chats".to_owned(),
         n => format!("({n}) Chats"),
     };

@@ -46,3 +46,29 @@ async fn unknown_pages_are_404() {
     let res = app.user().client.get(app.url("/no/such/page")).send().await.expect("request");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+/// On a multi-threaded runtime a streamed page may be finished, and its reactive owner
+/// dropped, on another worker thread than the one that rendered it. A thread-local signal
+/// created while rendering then panics on drop and cuts the page off mid-stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn open_chat_pages_render_whole_on_a_multi_threaded_runtime() {
+    let app = spawn_app().await;
+    let (alice, _bob, conv) = crate::helpers::pair(&app, "tia", "uma").await;
+    alice.send(conv, 1, "hello from the server render").await;
+    let alice = std::sync::Arc::new(alice);
+    let url = app.url(&format!("/chat/{conv}"));
+    let pages = (0..40).map(|_| {
+        let (alice, url) = (alice.clone(), url.clone());
+        tokio::spawn(async move {
+            let res = alice.client.get(url).send().await.expect("request");
+            assert_eq!(res.status(), StatusCode::OK);
+            res.text().await.expect("the whole body")
+        })
+    });
+    for page in futures::future::join_all(pages).await {
+        let html = page.expect("task");
+        assert!(html.contains("hello from the server render"), "the latest messages are rendered");
+        // Resolved resources stream in after the document as <script> chunks.
+        assert!(html.contains("</html>") && html.trim_end().ends_with("</script>"), "the page ends: …{}", &html[html.len().saturating_sub(200)..]);
+    }
+}

@@ -22,14 +22,23 @@ impl Picked {
     }
 }
 
+/// A picked `web_sys::File` may only be touched on the thread that made it, so in the browser
+/// the signal is thread-local. On the server it holds no `File`, and a streamed SSR response
+/// may be finished (and its signals dropped) on another worker thread, which a thread-local
+/// signal answers with a panic: there it is an ordinary one.
+#[cfg(feature = "hydrate")]
+type PickedStorage = LocalStorage;
+#[cfg(not(feature = "hydrate"))]
+type PickedStorage = SyncStorage;
+
 /// The open conversation's attachment state, provided by the conversation view.
 #[derive(Clone, Copy)]
 pub struct Attach {
-    pub picked: RwSignal<Option<Picked>, LocalStorage>,
+    pub picked: RwSignal<Option<Picked>, PickedStorage>,
 }
 
 pub fn provide_attach() -> Attach {
-    let attach = Attach { picked: RwSignal::new_local(None) };
+    let attach = Attach { picked: RwSignal::new_with_storage(None) };
     provide_context(attach);
     attach
 }
