@@ -66,13 +66,14 @@ impl Messages {
         let Outgoing { client_msg_id, body, reply_to, attachment } = outgoing;
         let client_msg_id = validate::client_msg_id(&client_msg_id)?;
         let body = if attachment.is_some() { validate::caption(&body)? } else { validate::message_text(&body)? };
+        let plain = attachment.is_none() && reply_to.is_none();
         let send = Pending { me, conversation, client_msg_id, body, reply_to, attachment };
         let (row, created) = match &self.group_commit {
-            Some(group) => group.store(send.clone()).await?,
+            Some(group) => group.store(send).await?,
             None => self.store_alone(&send).await?,
         };
         // A new plain message needs no lookups for its view (the hot path under load).
-        let message = if created && send.attachment.is_none() && row.reply_to.is_none() {
+        let message = if created && plain {
             row.view(None, None)
         } else {
             store::view(&self.deps.db, row).await?
