@@ -38,15 +38,12 @@ pub struct Outgoing {
     pub attachment: Option<MediaId>,
 }
 
-/// A validated send, waiting to be stored.
-#[derive(Clone, Debug)]
+/// A send whose text and client_msg_id passed validation, waiting to be stored.
+#[derive(Debug)]
 pub struct Pending {
     pub me: UserId,
     pub conversation: ConversationId,
-    pub client_msg_id: String,
-    pub body: String,
-    pub reply_to: Option<MessageId>,
-    pub attachment: Option<MediaId>,
+    pub message: Outgoing,
 }
 
 /// The outcome of a send: the stored message, and whether it was stored just now (false for
@@ -67,7 +64,7 @@ impl Messages {
         let client_msg_id = validate::client_msg_id(&client_msg_id)?;
         let body = if attachment.is_some() { validate::caption(&body)? } else { validate::message_text(&body)? };
         let plain = attachment.is_none() && reply_to.is_none();
-        let send = Pending { me, conversation, client_msg_id, body, reply_to, attachment };
+        let send = Pending { me, conversation, message: Outgoing { client_msg_id, body, reply_to, attachment } };
         let (row, created) = match &self.group_commit {
             Some(group) => group.store(send).await?,
             None => self.store_alone(&send).await?,
@@ -99,7 +96,7 @@ impl Messages {
             // PostgreSQL: the same send raced in from another connection and won.
             Err(Error::Database(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
                 drop(txn);
-                let existing = find_by_client_id(&self.deps.db, send.me, &send.client_msg_id).await?.ok_or_else(Error::not_found)?;
+                let existing = find_by_client_id(&self.deps.db, send.me, &send.message.client_msg_id).await?.ok_or_else(Error::not_found)?;
                 Ok((existing, false))
             }
             Err(e) => Err(e),
@@ -236,7 +233,7 @@ impl Messages {
 /// client_msg_id stored. The caller commits only when it says `true` (created): a retry's
 /// bump must be rolled back, or the conversation's seq would skip a number.
 pub(super) async fn store_send(db: &impl ConnectionTrait, send: &Pending) -> Result<Stored> {
-    let Pending { me, conversation, client_msg_id, body, reply_to, attachment } = send;
+    let Pending { me, conversation, message: Outgoing { client_msg_id, body, reply_to, attachment } } = send;
     let (me, conversation) = (*me, *conversation);
     // Write first: on SQLite a transaction that reads before writing fails outright if
     // another write commits in between.
