@@ -60,8 +60,7 @@ fn stopped() -> Error {
 async fn writer(deps: Deps, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(BATCH_MAX);
     while jobs.recv_many(&mut batch, BATCH_MAX).await > 0 {
-        let sends: Vec<&Pending> = batch.iter().map(|job| &job.send).collect();
-        match commit(&deps, &sends).await {
+        match commit(&deps, &batch).await {
             Ok(outcomes) => {
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
                     // A caller that went away (a closed socket) resends from its outbox later
@@ -81,13 +80,13 @@ async fn writer(deps: Deps, mut jobs: mpsc::Receiver<Job>) {
 
 /// One transaction for the whole batch, one savepoint per send. `Err` means the transaction
 /// itself failed and nothing was stored; `Ok` holds each send's own outcome.
-async fn commit(deps: &Deps, sends: &[&Pending]) -> Result<Vec<Result<Stored>>> {
+async fn commit(deps: &Deps, batch: &[Job]) -> Result<Vec<Result<Stored>>> {
     let _gate = deps.write_gate.enter().await;
     let txn = deps.db.begin().await?;
-    let mut outcomes = Vec::with_capacity(sends.len());
-    for send in sends {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
         let savepoint = txn.begin().await?;
-        let outcome = store_send(&savepoint, send).await;
+        let outcome = store_send(&savepoint, &job.send).await;
         // Keep only what created a message: a retry's bump and a refused send roll back.
         if matches!(outcome, Ok((_, true))) {
             savepoint.commit().await?;
