@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
+        .layer(middleware::from_fn(pages::retry_stalled_render))
         .layer(middleware::from_fn(pages::guard))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
 
