@@ -9,6 +9,7 @@
 pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod backend;
+mod browser;
 mod components;
 pub mod conversations;
 pub mod error;

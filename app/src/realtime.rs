@@ -3,27 +3,45 @@
 //! and reconnects with capped exponential backoff and jitter. After every (re)connect it
 //! resends the outbox and resyncs the loaded threads, so nothing sent or received while
 //! offline is lost. Components read [`ConnectionState`] and call [`Connection::send`].
+//!
+//! The socket belongs to one person. When the server says the session ended (close code
+//! 4401: logout, expiry, another device's "log out") or greets the socket as someone other
+//! than the page's user, the page is thrown away whole by a real navigation, so no store,
+//! outbox or socket of the previous person survives in it. Losing the network (the browser's
+//! `offline` event) drops the socket at once and waits for `online` instead of retrying.
 
 use leptos::prelude::*;
 use shared::frames::ClientFrame;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnectionState {
-    /// Not started yet (server render, or before hydration).
+    /// Not started yet (server render, before hydration, or with JavaScript off): nothing is
+    /// shown, since nothing is trying to connect.
     Idle,
     Connecting,
     Online,
     /// Lost; the next attempt is in `retry_in_secs`.
     Offline { retry_in_secs: u32 },
+    /// The device has no network: no attempt until it comes back.
+    NoNetwork,
 }
+
+/// The close code the server ends a socket with when its session is gone.
+pub const CLOSE_SESSION_ENDED: u16 = 4401;
 
 impl ConnectionState {
     pub fn label(self) -> String {
         match self {
-            Self::Idle | Self::Connecting => "Connecting…".to_owned(),
+            Self::Idle => String::new(),
+            Self::Connecting => "Connecting…".to_owned(),
             Self::Online => "Online".to_owned(),
             Self::Offline { retry_in_secs } => format!("Offline, retrying in {retry_in_secs}s"),
+            Self::NoNetwork => "You are offline. Waiting for the network…".to_owned(),
         }
+    }
+
+    pub fn is_online(self) -> bool {
+        self == Self::Online
     }
 }
 
@@ -85,7 +103,7 @@ mod client {
     use super::{Connection, ConnectionState};
     use crate::store::{ChatStore, FollowUp};
     use futures::{SinkExt, StreamExt};
-    use gloo_net::websocket::{futures::WebSocket, Message};
+    use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
     use gloo_timers::future::sleep;
     use leptos::prelude::*;
     use shared::frames::{ClientFrame, ServerFrame};
@@ -100,23 +118,86 @@ mod client {
         Some(format!("{scheme}//{}/ws", location.host().ok()?))
     }
 
+    /// How a connection ended.
+    enum Ended {
+        /// It dropped (or never opened); `greeted` says whether it got as far as `hello`.
+        Lost { greeted: bool },
+        /// The device went offline.
+        NoNetwork,
+        /// The session is over, or the socket belongs to someone else: leave the page.
+        Identity,
+    }
+
+    /// The browser's `online`/`offline` events, as a stream of "is there a network".
+    fn network_events() -> futures::channel::mpsc::UnboundedReceiver<bool> {
+        let (tx, rx) = futures::channel::mpsc::unbounded();
+        for (event, online) in [("online", true), ("offline", false)] {
+            let tx = tx.clone();
+            // App-wide for the page's life: never removed.
+            let _handle = window_event_listener_untyped(event, move |_| {
+                let _ = tx.unbounded_send(online);
+            });
+        }
+        rx
+    }
+
     pub async fn run(connection: Connection, store: ChatStore) {
+        let mut network = network_events();
         let mut failures: u32 = 0;
         loop {
+            if !crate::browser::network_up() {
+                went_offline(connection, store);
+                wait_for_network(&mut network).await;
+            }
             connection.state.set(ConnectionState::Connecting);
-            if let Some(url) = socket_url() {
-                if let Ok(socket) = WebSocket::open(&url) {
-                    if session(socket, connection, store).await {
-                        failures = 0;
-                    }
+            let ended = match socket_url().map(|url| WebSocket::open(&url)) {
+                Some(Ok(socket)) => session(socket, connection, store, &mut network).await,
+                _ => Ended::Lost { greeted: false },
+            };
+            connection.outgoing.set_value(None);
+            match ended {
+                Ended::Identity => {
+                    connection.state.set(ConnectionState::Connecting);
+                    // A real navigation: the page, its store and this task end here.
+                    crate::browser::leave_page("/login");
+                    return;
+                }
+                Ended::NoNetwork => {
+                    failures = 0;
+                    continue;
+                }
+                Ended::Lost { greeted } => {
+                    failures = if greeted { 1 } else { failures.saturating_add(1) };
                 }
             }
-            connection.outgoing.set_value(None);
-            failures = failures.saturating_add(1);
+            store.presence.update(|p| p.clear());
             let backoff = backoff_secs(failures);
             for remaining in (1..=backoff).rev() {
                 connection.state.set(ConnectionState::Offline { retry_in_secs: remaining });
-                sleep(Duration::from_secs(1)).await;
+                let tick = sleep(Duration::from_secs(1));
+                futures::pin_mut!(tick);
+                // Coming back online retries at once.
+                if let futures::future::Either::Right((Some(true), _)) = futures::future::select(tick, network.next()).await {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Nothing shown about others is current while this device is offline.
+    fn went_offline(connection: Connection, store: ChatStore) {
+        connection.state.set(ConnectionState::NoNetwork);
+        store.presence.update(|p| p.clear());
+        store.typing.update(|t| t.clear());
+    }
+
+    async fn wait_for_network(network: &mut futures::channel::mpsc::UnboundedReceiver<bool>) {
+        while !crate::browser::network_up() {
+            // The events say when; a slow poll covers a browser that misses one.
+            let poll = sleep(Duration::from_secs(5));
+            futures::pin_mut!(poll);
+            if let futures::future::Either::Right((None, _)) = futures::future::select(poll, network.next()).await {
+                return;
             }
         }
     }
@@ -129,10 +210,11 @@ mod client {
         base.min(MAX_BACKOFF_SECS) + jitter
     }
 
-    /// After `hello`: resend the outbox, refresh the list, and catch up every loaded thread.
-    fn on_connected(connection: Connection, store: ChatStore) {
+    /// After `hello`: resend the outbox (only what this user wrote), refresh the list, and
+    /// catch up every loaded thread.
+    fn on_connected(connection: Connection, store: ChatStore, user: shared::UserId) {
         connection.state.set(ConnectionState::Online);
-        for item in store.outbox.get_untracked().into_iter().filter(|i| i.error.is_none()) {
+        for item in store.outbox.get_untracked().into_iter().filter(|i| i.error.is_none() && i.belongs_to(user)) {
             connection.send(item.frame());
         }
         store.list_version.update(|v| *v += 1);
@@ -178,11 +260,25 @@ mod client {
                 leptos::task::spawn_local(resync(store, conversation, rev));
                 None
             }
+            FollowUp::Refresh(conversation) => {
+                leptos::task::spawn_local(async move {
+                    match crate::conversations::get_conversation(conversation).await {
+                        Ok(detail) => store.upsert_summary(detail.summary),
+                        Err(e) => leptos::logging::warn!("refreshing chat {} failed: {e}", conversation.0),
+                    }
+                });
+                None
+            }
         }
     }
 
-    /// Runs one connection until it drops. Returns whether it got as far as `hello`.
-    async fn session(socket: WebSocket, connection: Connection, store: ChatStore) -> bool {
+    /// Runs one connection until it drops, the network goes, or the session ends.
+    async fn session(
+        socket: WebSocket,
+        connection: Connection,
+        store: ChatStore,
+        network: &mut futures::channel::mpsc::UnboundedReceiver<bool>,
+    ) -> Ended {
         let (mut sink, mut stream) = socket.split();
         let (tx, mut rx) = futures::channel::mpsc::unbounded::<ClientFrame>();
         connection.outgoing.set_value(Some(tx));
@@ -190,20 +286,55 @@ mod client {
         let mut nonce = 0u64;
         // Ping on a fixed beat, however busy the socket is: the server times out silent clients.
         let mut next_ping = js_sys::Date::now() + (HEARTBEAT_SECS * 1000) as f64;
+        // A socket that hears nothing (not even a pong) for this long is dead, whatever the
+        // browser thinks.
+        let silence_ms = (HEARTBEAT_SECS * 2500) as f64;
+        let mut last_heard = js_sys::Date::now();
         loop {
-            let wait_ms = (next_ping - js_sys::Date::now()).max(0.0) as u64;
+            let now = js_sys::Date::now();
+            if now - last_heard > silence_ms {
+                return Ended::Lost { greeted };
+            }
+            let wait_ms = (next_ping - now).max(0.0) as u64;
             let heartbeat = sleep(Duration::from_millis(wait_ms));
             futures::pin_mut!(heartbeat);
             let outgoing = rx.next();
             futures::pin_mut!(outgoing);
             let incoming = stream.next();
-            let either = futures::future::select(incoming, futures::future::select(outgoing, heartbeat)).await;
+            let offline = network.next();
+            futures::pin_mut!(offline);
+            let either = futures::future::select(
+                futures::future::select(incoming, offline),
+                futures::future::select(outgoing, heartbeat),
+            )
+            .await;
+            let either = match either {
+                futures::future::Either::Left((futures::future::Either::Right((online, _)), _)) => {
+                    if online == Some(false) {
+                        went_offline(connection, store);
+                        return Ended::NoNetwork;
+                    }
+                    continue;
+                }
+                futures::future::Either::Left((futures::future::Either::Left((incoming, _)), other)) => {
+                    futures::future::Either::Left((incoming, other))
+                }
+                futures::future::Either::Right((outgoing_or_beat, _)) => futures::future::Either::Right((outgoing_or_beat, ())),
+            };
+            if matches!(either, futures::future::Either::Left((Some(Ok(_)), _))) {
+                last_heard = js_sys::Date::now();
+            }
             let frame_to_send = match either {
                 futures::future::Either::Left((Some(Ok(Message::Text(text))), _)) => {
                     match serde_json::from_str::<ServerFrame>(&text) {
-                        Ok(ServerFrame::Hello { .. }) => {
+                        Ok(ServerFrame::Hello { user_id, .. }) => {
+                            if store.my_id() != Some(user_id) {
+                                // The cookie now belongs to someone else (logged in elsewhere
+                                // in this browser): nothing of this page may be sent as them.
+                                return Ended::Identity;
+                            }
                             greeted = true;
-                            on_connected(connection, store);
+                            on_connected(connection, store, user_id);
                             None
                         }
                         Ok(frame) => {
@@ -229,9 +360,14 @@ mod client {
                     }
                 }
                 futures::future::Either::Left((Some(Ok(Message::Bytes(_))), _)) => None,
-                futures::future::Either::Left((Some(Err(_)) | None, _)) => return greeted,
+                futures::future::Either::Left((Some(Err(WebSocketError::ConnectionClose(close))), _))
+                    if close.code == super::CLOSE_SESSION_ENDED =>
+                {
+                    return Ended::Identity;
+                }
+                futures::future::Either::Left((Some(Err(_)) | None, _)) => return Ended::Lost { greeted },
                 futures::future::Either::Right((futures::future::Either::Left((Some(frame), _)), _)) => Some(frame),
-                futures::future::Either::Right((futures::future::Either::Left((None, _)), _)) => return greeted,
+                futures::future::Either::Right((futures::future::Either::Left((None, _)), _)) => return Ended::Lost { greeted },
                 futures::future::Either::Right((futures::future::Either::Right(_), _)) => {
                     nonce += 1;
                     next_ping = js_sys::Date::now() + (HEARTBEAT_SECS * 1000) as f64;
@@ -241,7 +377,7 @@ mod client {
             if let Some(frame) = frame_to_send {
                 let Ok(text) = serde_json::to_string(&frame) else { continue };
                 if sink.send(Message::Text(text)).await.is_err() {
-                    return greeted;
+                    return Ended::Lost { greeted };
                 }
             }
         }

@@ -69,6 +69,9 @@ pub struct ChatStore {
     pub open: RwSignal<Option<ConversationId>>,
     /// Bumped to make the chat list fetch again.
     pub list_version: RwSignal<u64>,
+    /// Bumped per conversation when the server says its title, members or flags changed, so
+    /// an open chat fetches its header again (the list row is refreshed on its own).
+    pub changed: RwSignal<HashMap<ConversationId, u64>>,
     /// Unsent text per chat, for the page's life.
     pub drafts: StoredValue<HashMap<ConversationId, String>>,
 }
@@ -83,6 +86,7 @@ pub fn provide_store() -> ChatStore {
         presence: RwSignal::new(HashMap::new()),
         open: RwSignal::new(None),
         list_version: RwSignal::new(0),
+        changed: RwSignal::new(HashMap::new()),
         drafts: StoredValue::new(HashMap::new()),
     };
     provide_context(store);
@@ -101,11 +105,59 @@ pub enum FollowUp {
     Acknowledge { conversation: ConversationId, seq: Seq, read: bool },
     /// A push skipped a rev: fetch what was missed.
     Resync(ConversationId),
+    /// This chat's row is out of date in a way the push cannot fix: fetch that row again.
+    Refresh(ConversationId),
+}
+
+/// What a change of logged-in user means for the page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Identity {
+    /// The same person (or the first one this page knows).
+    Same,
+    /// Someone else: nothing of the previous person's may stay in this page.
+    Changed,
 }
 
 impl ChatStore {
     pub fn my_id(&self) -> Option<UserId> {
         self.me.with_untracked(|me| me.as_ref().map(|m| m.id))
+    }
+
+    /// Records who is logged in. A page that already belonged to someone else must be thrown
+    /// away whole (store, outbox, socket): the caller reloads it.
+    pub fn set_me(&self, me: Me) -> Identity {
+        let previous = self.my_id();
+        if previous.is_some_and(|p| p != me.id) {
+            return Identity::Changed;
+        }
+        if self.me.with_untracked(|m| m.as_ref() != Some(&me)) {
+            self.me.set(Some(me));
+        }
+        Identity::Same
+    }
+
+    /// Copies a loaded thread's watermarks into its chat-list row, so the row's tick is the
+    /// bubble's tick.
+    fn sync_row_marks(&self, conversation: ConversationId) {
+        let Some(me) = self.my_id() else { return };
+        let members = self.threads.with_untracked(|t| t.get(&conversation).filter(|th| th.loaded).map(|th| th.members.clone()));
+        let Some(members) = members else { return };
+        self.conversations.update(|list| {
+            if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
+                summary.set_peer_marks(&members, me);
+            }
+        });
+    }
+
+    /// Puts a freshly fetched row in the list (in its place, or as a new chat).
+    pub fn upsert_summary(&self, fresh: ConversationSummary) {
+        self.conversations.update(|list| {
+            match list.iter_mut().find(|c| c.id == fresh.id) {
+                Some(row) => *row = fresh,
+                None => list.push(fresh),
+            }
+            sort_list(list);
+        });
     }
 
     /// Seeds a thread from a history page, unless a newer state is already loaded.
@@ -125,21 +177,41 @@ impl ChatStore {
             thread.rev = thread.rev.max(page.rev);
             thread.loaded = true;
         });
+        self.sync_row_marks(conversation);
     }
 
     pub fn apply_sync(&self, page: SyncPage) {
+        let conversation = page.conversation_id;
+        let mut newest_change = None;
         self.threads.update(|threads| {
-            let thread = threads.entry(page.conversation_id).or_default();
+            let thread = threads.entry(conversation).or_default();
             for message in page.changed {
+                newest_change = newest_change.max(Some(message.seq));
                 thread.upsert(message);
             }
             thread.members = page.members;
             thread.rev = thread.rev.max(page.rev);
         });
+        // The row's preview follows edits and deletes of its last message made while away.
+        let last = self.threads.with_untracked(|t| t.get(&conversation).and_then(|th| th.messages.values().next_back().cloned()));
+        if let Some(last) = last.filter(|_| newest_change.is_some()) {
+            self.conversations.update(|list| {
+                if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
+                    if last.seq >= summary.last_seq {
+                        summary.last_seq = last.seq;
+                        summary.last_message = Some(last);
+                    }
+                }
+            });
+        }
+        self.sync_row_marks(conversation);
     }
 
+    /// Replaces the chat list, unless it is the same (so a refetch re-renders nothing).
     pub fn set_list(&self, list: Vec<ConversationSummary>) {
-        self.conversations.set(list);
+        if self.conversations.with_untracked(|current| *current != list) {
+            self.conversations.set(list);
+        }
     }
 
     /// Applies one pushed frame. Returns what the socket should send back.
@@ -167,23 +239,7 @@ impl ChatStore {
                 });
                 FollowUp::None
             }
-            ServerFrame::Receipt { receipt } => {
-                self.threads.update(|threads| {
-                    if let Some(thread) = threads.get_mut(&receipt.conversation_id) {
-                        thread.set_receipt(receipt);
-                    }
-                });
-                if Some(receipt.user_id) == self.my_id() {
-                    self.conversations.update(|list| {
-                        if let Some(summary) = list.iter_mut().find(|c| c.id == receipt.conversation_id) {
-                            if receipt.read_seq >= summary.last_seq {
-                                summary.unread = 0;
-                            }
-                        }
-                    });
-                }
-                FollowUp::None
-            }
+            ServerFrame::Receipt { receipt } => self.apply_receipt(receipt),
             ServerFrame::Typing { conversation_id, user_id, expires_in_ms } => {
                 self.typing.update(|typing| {
                     typing.entry(*conversation_id).or_default().insert(*user_id, now_ms + *expires_in_ms as f64);
@@ -196,9 +252,9 @@ impl ChatStore {
                 });
                 FollowUp::None
             }
-            ServerFrame::ConversationUpdated { .. } => {
-                self.list_version.update(|v| *v += 1);
-                FollowUp::None
+            ServerFrame::ConversationUpdated { conversation_id } => {
+                self.changed.update(|c| *c.entry(*conversation_id).or_default() += 1);
+                FollowUp::Refresh(*conversation_id)
             }
             ServerFrame::ConversationRemoved { conversation_id } => {
                 self.conversations.update(|list| list.retain(|c| c.id != *conversation_id));
@@ -218,6 +274,46 @@ impl ChatStore {
             }
             ServerFrame::Hello { .. } | ServerFrame::Pong { .. } | ServerFrame::Error { .. } => FollowUp::None,
         }
+    }
+
+    /// A member's watermarks moved: the ticks of the thread and of its chat-list row follow.
+    fn apply_receipt(&self, receipt: &Receipt) -> FollowUp {
+        let conversation = receipt.conversation_id;
+        let mut loaded = false;
+        self.threads.update(|threads| {
+            if let Some(thread) = threads.get_mut(&conversation) {
+                thread.set_receipt(receipt);
+                loaded = thread.loaded;
+            }
+        });
+        let mine = Some(receipt.user_id) == self.my_id();
+        if mine {
+            self.conversations.update(|list| {
+                if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
+                    if receipt.read_seq >= summary.last_seq {
+                        summary.unread = 0;
+                    }
+                }
+            });
+            return FollowUp::None;
+        }
+        if loaded {
+            self.sync_row_marks(conversation);
+            return FollowUp::None;
+        }
+        // Without the thread only a direct chat's row knows everyone else (one person).
+        let mut follow_up = FollowUp::None;
+        self.conversations.update(|list| {
+            if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
+                if summary.kind == shared::ConversationKind::Direct {
+                    summary.peers_delivered_seq = summary.peers_delivered_seq.max(receipt.delivered_seq).max(receipt.read_seq);
+                    summary.peers_read_seq = summary.peers_read_seq.max(receipt.read_seq);
+                } else {
+                    follow_up = FollowUp::Refresh(conversation);
+                }
+            }
+        });
+        follow_up
     }
 
     /// Adds a new message to its thread and the chat list; decides whether to resync.
@@ -257,7 +353,7 @@ impl ChatStore {
                     }
                 }
             }
-            list.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(b.last_activity_at.cmp(&a.last_activity_at)));
+            sort_list(list);
         });
         if !known {
             self.list_version.update(|v| *v += 1);
@@ -280,7 +376,7 @@ impl ChatStore {
         reply_to: Option<shared::MessageId>,
         attachment: Option<shared::Attachment>,
     ) -> Outgoing {
-        let item = Outgoing::new(conversation, body, reply_to, attachment);
+        let item = Outgoing::new(self.my_id(), conversation, body, reply_to, attachment);
         self.outbox.update(|o| o.push(item.clone()));
         outbox::persist(self.my_id(), &self.outbox.get_untracked());
         item
@@ -317,6 +413,11 @@ impl ChatStore {
     }
 }
 
+/// Pinned chats first, then by latest activity.
+fn sort_list(list: &mut [ConversationSummary]) {
+    list.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(b.last_activity_at.cmp(&a.last_activity_at)));
+}
+
 /// Whether the tab is visible (messages shown count as read only then).
 pub fn page_visible() -> bool {
     #[cfg(feature = "hydrate")]
@@ -330,3 +431,5 @@ pub fn page_visible() -> bool {
         false
     }
 }
+#[cfg(test)]
+mod tests;

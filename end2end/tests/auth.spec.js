@@ -1,4 +1,4 @@
-const { test, expect } = require('@playwright/test');
+const { test, expect } = require('./fixtures');
 const path = require('path');
 const { PASSWORD, uniqueName, register, login, expectOnline } = require('./helpers');
 

@@ -32,4 +32,45 @@ async function expectOnline(page) {
   await expect(page.getByTestId('connection-state')).toHaveText('Online', { timeout: 30_000 });
 }
 
-module.exports = { PASSWORD, uniqueName, register, login, expectOnline };
+/** A new person in a browser context of their own, registered and online. */
+async function newUser(browser, prefix, displayName, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const username = uniqueName(prefix);
+  await register(page, { username, displayName });
+  await expectOnline(page);
+  return { context, page, username, displayName };
+}
+
+/** Opens a direct chat with `other` through "New chat", as a person would. */
+async function startChatWith(page, other) {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.getByLabel('Search people').fill(other.username);
+  await page.getByRole('button', { name: `Chat with ${other.displayName}` }).click();
+  await expect(page).toHaveURL(/\/chat\/\d+$/);
+}
+
+/** Types `text` in the composer and presses Enter. */
+async function send(page, text) {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The open conversation's messages. */
+function thread(page) {
+  return page.getByRole('list', { name: 'Messages' });
+}
+
+/** axe-core on the page (or one part of it): no serious or critical violation. */
+async function audit(page, label, part) {
+  const AxeBuilder = require('@axe-core/playwright').default;
+  let builder = new AxeBuilder({ page });
+  if (part) builder = builder.include(part);
+  const results = await builder.analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `${label}\n${summary.join('\n')}`).toEqual([]);
+}
+
+module.exports = { PASSWORD, uniqueName, register, login, expectOnline, newUser, startChatWith, send, thread, audit };

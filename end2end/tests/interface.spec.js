@@ -1,5 +1,5 @@
 // The keyboard and the emoji picker, as a person uses them.
-const { test, expect } = require('@playwright/test');
+const { test, expect } = require('./fixtures');
 const { uniqueName, register, expectOnline } = require('./helpers');
 
 test('emoji picker, keyboard shortcuts and drafts', async ({ browser }) => {

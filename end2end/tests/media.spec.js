@@ -2,33 +2,15 @@
 // sought by the other; a photo with a caption and a PDF that appear for the other; files over
 // the limit refused before upload; a denied microphone explained. Chromium runs with
 // --use-fake-ui-for-media-stream --use-fake-device-for-media-stream (see playwright.config.js).
-const { test, expect, chromium } = require('@playwright/test');
-const AxeBuilder = require('@axe-core/playwright').default;
+const { test, expect, chromium } = require('./fixtures');
 const path = require('path');
 const zlib = require('zlib');
-const { uniqueName, register, expectOnline } = require('./helpers');
+const { expectOnline, newUser, startChatWith, thread, audit } = require('./helpers');
 
 const screenshots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
-async function newUser(browser, prefix, displayName, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const username = uniqueName(prefix);
-  await register(page, { username, displayName });
-  await expectOnline(page);
-  return { context, page, username, displayName };
-}
 
-async function startChatWith(page, other) {
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await page.getByLabel('Search people').fill(other.username);
-  await page.getByRole('button', { name: `Chat with ${other.displayName}` }).click();
-  await expect(page).toHaveURL(/\/chat\/\d+$/);
-}
 
-function thread(page) {
-  return page.getByRole('list', { name: 'Messages' });
-}
 
 /** A real PNG (an RGB gradient), built by hand so the test needs no image files. */
 function png(width, height) {
@@ -106,13 +88,6 @@ async function recordVoiceNote(page, millis, shot) {
   await expect(bar).toBeHidden();
 }
 
-/** axe-core on one part of the page (the whole page is audited by a11y.spec.js). */
-async function audit(page, label, part) {
-  const results = await new AxeBuilder({ page }).include(part).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary, `${label}\n${summary.join('\n')}`).toEqual([]);
-}
 
 test.describe.serial('media between two people', () => {
   let alice;

@@ -1,35 +1,13 @@
 // Two people in two browser contexts, side by side, chatting the way people do.
-const { test, expect } = require('@playwright/test');
+const { test, expect } = require('./fixtures');
 const path = require('path');
-const { uniqueName, register, expectOnline } = require('./helpers');
+const { expectOnline, newUser, startChatWith, send, thread } = require('./helpers');
 
 const screenshots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
-async function newUser(browser, prefix, displayName) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const username = uniqueName(prefix);
-  await register(page, { username, displayName });
-  await expectOnline(page);
-  return { context, page, username, displayName };
-}
 
-async function startChatWith(page, other) {
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await page.getByLabel('Search people').fill(other.username);
-  await page.getByRole('button', { name: `Chat with ${other.displayName}` }).click();
-  await expect(page).toHaveURL(/\/chat\/\d+$/);
-}
 
-async function send(page, text) {
-  const box = page.getByLabel('Message', { exact: true });
-  await box.fill(text);
-  await box.press('Enter');
-}
 
-function thread(page) {
-  return page.getByRole('list', { name: 'Messages' });
-}
 
 test('a direct chat: live delivery, read ticks, typing, reply, edit and delete on both sides', async ({ browser }) => {
   const alice = await newUser(browser, 'alice', 'Alice Tester');
@@ -62,7 +40,7 @@ test('a direct chat: live delivery, read ticks, typing, reply, edit and delete o
   await bobsCopy.getByRole('button', { name: 'Reply' }).click();
   await send(bob.page, 'Hi Alice, good to see you');
   const reply = thread(alice.page).getByRole('listitem').filter({ hasText: 'good to see you' });
-  await expect(reply.getByRole('link', { name: 'Go to the quoted message' })).toHaveText('Hello Bob!');
+  await expect(reply.getByRole('link', { name: 'Go to the quoted message: Hello Bob!' })).toHaveText('Hello Bob!');
 
   // Alice edits her message; Bob sees the new text marked as edited.
   await aliceMessage.hover();

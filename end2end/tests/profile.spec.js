@@ -1,9 +1,9 @@
 // Profiles: a person changes their name, about line and photo; their contact sees the change
 // live, in the chat list and the chat header.
-const { test, expect } = require('@playwright/test');
+const { test, expect } = require('./fixtures');
 const path = require('path');
 const zlib = require('zlib');
-const { uniqueName, register, expectOnline } = require('./helpers');
+const { newUser } = require('./helpers');
 
 const screenshots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
@@ -37,14 +37,6 @@ function png(width, height, [r, g, b]) {
   return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'binary'), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }
 
-async function newUser(browser, prefix, displayName) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const username = uniqueName(prefix);
-  await register(page, { username, displayName });
-  await expectOnline(page);
-  return { context, page, username, displayName };
-}
 
 test('a new name, about line and photo reach a contact live', async ({ browser }) => {
   const alice = await newUser(browser, 'prof', 'Alice Before');

@@ -64,6 +64,34 @@ pub struct ConversationSummary {
     pub archived: bool,
     pub muted: bool,
     pub member_count: i64,
+    /// The lowest delivered and read watermarks among the other members: the tick of the
+    /// caller's last message without loading the thread. Both 0 when there is nobody else.
+    #[serde(default)]
+    pub peers_delivered_seq: Seq,
+    #[serde(default)]
+    pub peers_read_seq: Seq,
+}
+
+impl ConversationSummary {
+    /// The tick of message `seq` as far as this row knows (the open thread knows more).
+    pub fn tick_for(&self, seq: Seq) -> crate::message::Tick {
+        let others = (self.member_count > 1).then_some((self.peers_delivered_seq, self.peers_read_seq));
+        crate::message::Tick::for_seq(seq, others)
+    }
+
+    /// Sets the other members' lowest watermarks from their full list (`me` excluded).
+    pub fn set_peer_marks<'a>(&mut self, members: impl IntoIterator<Item = &'a MemberView>, me: crate::ids::UserId) {
+        let (mut delivered, mut read, mut any) = (Seq::MAX, Seq::MAX, false);
+        for member in members.into_iter().filter(|m| m.user.id != me) {
+            any = true;
+            delivered = delivered.min(member.delivered_seq.max(member.read_seq));
+            read = read.min(member.read_seq);
+        }
+        if any {
+            self.peers_delivered_seq = delivered;
+            self.peers_read_seq = read;
+        }
+    }
 }
 
 /// A member and their receipt watermarks.

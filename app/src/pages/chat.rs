@@ -25,7 +25,7 @@ use crate::accounts::current_user;
 use crate::components::{Avatar, BrandMark, ConnectionBadge, LogoutButton, ThemeToggle};
 use crate::conversations::list_conversations;
 use crate::realtime::use_connection;
-use crate::store::use_store;
+use crate::store::{use_store, Identity};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -68,7 +68,10 @@ pub fn Chat() -> impl IntoView {
 #[component]
 fn Shell(me: Me) -> impl IntoView {
     let store = use_store();
-    store.me.set(Some(me.clone()));
+    if store.set_me(me.clone()) == Identity::Changed {
+        // This page belonged to someone else: start afresh as the new person.
+        crate::browser::leave_page("/chat");
+    }
     let connection = use_connection();
     // The socket is browser-only: start it once the page is live.
     Effect::new(move |_| connection.start(store));
@@ -197,7 +200,7 @@ pub fn NoConversation() -> impl IntoView {
         <main class="conversation-pane empty" aria-label="Conversation">
             <div class="empty-conversation">
                 <BrandMark/>
-                <h2>"Messenger"</h2>
+                <h1>"Messenger"</h1>
                 <p>"Pick a chat on the left, or start a new one."</p>
             </div>
         </main>

@@ -21,16 +21,35 @@ pub struct Outgoing {
     pub created_at: f64,
     /// Why the server refused it, if it did.
     pub error: Option<String>,
+    /// Who wrote it. A socket only ever sends the items of the person it is logged in as.
+    /// (Outboxes saved before this field are per-user in storage, hence the default.)
+    #[serde(default)]
+    pub author: Option<shared::UserId>,
 }
 
 impl Outgoing {
     pub fn new(
+        author: Option<shared::UserId>,
         conversation_id: ConversationId,
         body: String,
         reply_to: Option<MessageId>,
         attachment: Option<Attachment>,
     ) -> Self {
-        Self { client_msg_id: new_id(), conversation_id, body, reply_to, attachment, created_at: now_ms(), error: None }
+        Self {
+            client_msg_id: new_id(),
+            conversation_id,
+            body,
+            reply_to,
+            attachment,
+            created_at: now_ms(),
+            error: None,
+            author,
+        }
+    }
+
+    /// Whether a socket logged in as `user` may send this item.
+    pub fn belongs_to(&self, user: shared::UserId) -> bool {
+        self.author.is_none_or(|author| author == user)
     }
 
     /// The `send` frame for this item (the first time and every resend alike).
@@ -115,5 +134,14 @@ mod tests {
         let items: Vec<Outgoing> = serde_json::from_str(old).expect("old outbox");
         assert_eq!(items[0].attachment, None);
         assert_eq!(items[0].body, "hi");
+        assert_eq!(items[0].author, None);
+    }
+
+    #[test]
+    fn an_item_is_only_sent_as_its_author() {
+        let alice = shared::UserId(1);
+        let item = Outgoing::new(Some(alice), ConversationId(3), "hi".into(), None, None);
+        assert!(item.belongs_to(alice));
+        assert!(!item.belongs_to(shared::UserId(2)));
     }
 }

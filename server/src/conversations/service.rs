@@ -101,20 +101,18 @@ impl Conversations {
     async fn summarize(&self, me: UserId, conv: conversation::Model, membership: member::Model) -> Result<ConversationSummary> {
         let db = &self.deps.db;
         let kind = if conv.kind == "group" { ConversationKind::Group } else { ConversationKind::Direct };
+        // Every member row once: the peer, the count and the other members' lowest watermarks.
+        let members = Members::find().filter(MemberCol::ConversationId.eq(conv.id)).all(db).await?;
+        let others = || members.iter().filter(|m| m.user_id != me.0);
         let peer = match kind {
-            ConversationKind::Direct => {
-                let other = Members::find()
-                    .filter(MemberCol::ConversationId.eq(conv.id))
-                    .filter(MemberCol::UserId.ne(me.0))
-                    .one(db)
-                    .await?;
-                match other {
-                    Some(other) => Users::find_by_id(other.user_id).one(db).await?.map(UserView::from),
-                    None => None,
-                }
-            }
+            ConversationKind::Direct => match others().next() {
+                Some(other) => Users::find_by_id(other.user_id).one(db).await?.map(UserView::from),
+                None => None,
+            },
             ConversationKind::Group => None,
         };
+        let peers_delivered_seq = others().map(|m| m.delivered_seq.max(m.read_seq)).min().unwrap_or(0);
+        let peers_read_seq = others().map(|m| m.read_seq).min().unwrap_or(0);
         let title = match (&kind, &peer) {
             (ConversationKind::Group, _) => conv.title.clone().unwrap_or_default(),
             (ConversationKind::Direct, Some(peer)) => peer.display_name.clone(),
@@ -142,7 +140,7 @@ impl Conversations {
             .limit(UNREAD_CAP)
             .count(db)
             .await? as i64;
-        let member_count = Members::find().filter(MemberCol::ConversationId.eq(conv.id)).count(db).await? as i64;
+        let member_count = members.len() as i64;
         Ok(ConversationSummary {
             id: ConversationId(conv.id),
             kind,
@@ -158,6 +156,8 @@ impl Conversations {
             archived: membership.archived,
             muted: membership.muted,
             member_count,
+            peers_delivered_seq,
+            peers_read_seq,
         })
     }
 

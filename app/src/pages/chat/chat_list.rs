@@ -6,22 +6,25 @@ use crate::components::Avatar;
 use crate::store::use_store;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::{ConversationSummary, MessageKind, Tick};
+use shared::{ConversationId, ConversationSummary, MessageKind, Seq, Tick, UserId};
 
 #[component]
 pub fn ChatList() -> impl IntoView {
     let store = use_store();
     let show_archived = RwSignal::new(false);
     let filter = RwSignal::new(String::new());
-    let visible = move || {
+    // Only the ids and their order: each row reads its own summary, so a change to one chat
+    // re-renders that row alone and the list only moves rows.
+    let visible = Memo::new(move |_| {
         let needle = filter.get().trim().to_lowercase();
+        let archived = show_archived.get();
         store.conversations.with(|list| {
             list.iter()
-                .filter(|c| if needle.is_empty() { c.archived == show_archived.get() } else { c.title.to_lowercase().contains(&needle) })
-                .cloned()
+                .filter(|c| if needle.is_empty() { c.archived == archived } else { c.title.to_lowercase().contains(&needle) })
+                .map(|c| c.id)
                 .collect::<Vec<_>>()
         })
-    };
+    });
     let archived_count = move || store.conversations.with(|l| l.iter().filter(|c| c.archived).count());
     view! {
         <div class="chat-filter">
@@ -36,12 +39,12 @@ pub fn ChatList() -> impl IntoView {
                 </button>
             </Show>
             <Show
-                when=move || !visible().is_empty()
+                when=move || visible.with(|v| !v.is_empty())
                 fallback=move || view! { <p class="empty-state">{move || if filter.get().is_empty() { "No chats yet. Start one with the new chat button." } else { "No chat matches." }}</p> }
             >
                 <ul class="chat-items" role="list">
-                    <For each=visible key=|c| (c.id, c.rev, c.unread, c.last_seq, c.pinned, c.muted, c.archived, c.title.clone(), c.peer.as_ref().and_then(|p| p.avatar.clone())) let:conversation>
-                        <ChatRow conversation/>
+                    <For each=move || visible.get() key=|id| *id let:id>
+                        <ChatRow id/>
                     </For>
                 </ul>
             </Show>
@@ -49,40 +52,77 @@ pub fn ChatList() -> impl IntoView {
     }
 }
 
+/// What one row shows, derived from its summary (and the open thread's ticks).
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    title: String,
+    avatar: Option<shared::MediaId>,
+    preview: String,
+    tick: Option<Tick>,
+    /// A screen-reader prefix saying whose the last message is ("You: ").
+    author: Option<String>,
+    at: Option<i64>,
+    unread: i64,
+    pinned: bool,
+    muted: bool,
+}
+
+fn row(summary: &ConversationSummary, me: Option<UserId>, thread_tick: impl Fn(Seq) -> Option<Tick>) -> Row {
+    let last = summary.last_message.as_ref();
+    let mine = last.is_some_and(|m| m.sender_id.is_some() && m.sender_id == me);
+    let preview = last
+        .map(|m| if m.deleted { "This message was deleted".to_owned() } else { crate::media::preview_text(&m.body, m.attachment.as_ref()) })
+        .unwrap_or_default();
+    let tick = last
+        .filter(|m| mine && !m.deleted && m.kind != MessageKind::System)
+        .map(|m| thread_tick(m.seq).unwrap_or_else(|| summary.tick_for(m.seq)));
+    Row {
+        title: summary.title.clone(),
+        avatar: summary.peer.as_ref().and_then(|p| p.avatar.clone()),
+        preview,
+        tick,
+        author: mine.then(|| "You: ".to_owned()),
+        at: last.map(|m| m.created_at),
+        unread: summary.unread,
+        pinned: summary.pinned,
+        muted: summary.muted,
+    }
+}
+
 #[component]
-fn ChatRow(conversation: ConversationSummary) -> impl IntoView {
+fn ChatRow(id: ConversationId) -> impl IntoView {
     let store = use_store();
-    let id = conversation.id;
     let href = format!("/chat/{}", id.0);
+    let me = store.my_id();
+    let data = Memo::new(move |_| {
+        store.conversations.with(|list| {
+            let summary = list.iter().find(|c| c.id == id)?;
+            Some(row(summary, me, |seq| {
+                store.threads.with(|t| t.get(&id).filter(|th| th.loaded).map(|th| th.tick(me.unwrap_or(UserId(0)), seq)))
+            }))
+        })
+    });
+    let field = move |f: fn(&Row) -> String| move || data.with(|d| d.as_ref().map(f).unwrap_or_default());
+    let unread = move || data.with(|d| d.as_ref().map_or(0, |r| r.unread));
+    let flag = move |f: fn(&Row) -> bool| move || data.with(|d| d.as_ref().is_some_and(f));
     let is_open = move || store.open.get() == Some(id);
     let typing = move || store.typing.with(|t| t.get(&id).is_some_and(|users| users.values().any(|exp| *exp > time::now() as f64)));
-    let me = store.my_id();
-    let preview = conversation.last_message.clone().map(|m| {
-        let mine = m.sender_id.is_some() && m.sender_id == me;
-        let text = if m.deleted {
-            "This message was deleted".to_owned()
-        } else {
-            crate::media::preview_text(&m.body, m.attachment.as_ref())
-        };
-        let tick = if mine && m.kind == MessageKind::Text {
-            Some(store.threads.with_untracked(|t| t.get(&id).map_or(Tick::Sent, |th| th.tick(me.unwrap_or(shared::UserId(0)), m.seq))))
-        } else {
-            None
-        };
-        (text, tick, m.created_at)
-    });
-    let when = preview.as_ref().map(|(_, _, at)| time::short(*at, time::now())).unwrap_or_default();
-    let unread = conversation.unread;
-    let unread_text = (unread > 0).then(|| format!(", {unread} unread"));
-    let (text, tick) = preview.map(|(t, k, _)| (t, k)).unwrap_or_default();
     view! {
         <li>
             <A href=href attr:class="chat-row" attr:aria-current=move || is_open().then_some("page")>
-                <Avatar name=conversation.title.clone() image=conversation.peer.as_ref().and_then(|p| p.avatar.clone())/>
+                {move || data.with(|d| {
+                    let (title, avatar) = d.as_ref().map(|r| (r.title.clone(), r.avatar.clone())).unwrap_or_default();
+                    view! { <Avatar name=title image=avatar/> }
+                })}
                 <div class="chat-row-main">
                     <div class="chat-row-top">
-                        <span class="chat-title">{conversation.title.clone()}{unread_text.map(|t| view! { <span class="visually-hidden">{t}</span> })}</span>
-                        <span class="chat-time" class:unread={unread > 0}>{when}</span>
+                        <span class="chat-title">
+                            {field(|r| r.title.clone())}
+                            {move || (unread() > 0).then(|| view! { <span class="visually-hidden">{format!(", {} unread", unread())}</span> })}
+                        </span>
+                        <span class="chat-time" class:unread={move || unread() > 0}>
+                            {field(|r| r.at.map(|at| time::short(at, time::now())).unwrap_or_default())}
+                        </span>
                     </div>
                     <div class="chat-row-bottom">
                         <span class="chat-preview">
@@ -90,14 +130,17 @@ fn ChatRow(conversation: ConversationSummary) -> impl IntoView {
                                 view! { <em class="typing">"typing…"</em> }.into_any()
                             } else {
                                 view! {
-                                    {tick.map(|t| view! { <super::message_bubble::Ticks tick=t/> })}
-                                    <span>{text.clone()}</span>
+                                    {move || data.with(|d| d.as_ref().and_then(|r| r.tick)).map(|t| view! { <super::message_bubble::Ticks tick=t/> })}
+                                    {move || data.with(|d| d.as_ref().and_then(|r| r.author.clone())).map(|a| view! { <span class="visually-hidden">{a}</span> })}
+                                    <span>{field(|r| r.preview.clone())}</span>
                                 }.into_any()
                             }}
                         </span>
-                        {conversation.pinned.then(|| view! { <span class="chat-flag">"Pinned"</span> })}
-                        {conversation.muted.then(|| view! { <span class="chat-flag">"Muted"</span> })}
-                        {(unread > 0).then(|| view! { <span class="unread-badge" aria-hidden="true">{if unread >= 999 { "999+".to_owned() } else { unread.to_string() }}</span> })}
+                        <Show when=flag(|r| r.pinned)><span class="chat-flag">"Pinned"</span></Show>
+                        <Show when=flag(|r| r.muted)><span class="chat-flag">"Muted"</span></Show>
+                        <Show when={move || unread() > 0}>
+                            <span class="unread-badge" aria-hidden="true">{move || if unread() >= 999 { "999+".to_owned() } else { unread().to_string() }}</span>
+                        </Show>
                     </div>
                 </div>
             </A>

@@ -89,6 +89,8 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
                     _ => None,
                 };
                 super::send::send_message(store, connection, id, body, reply_to, None);
+                // A send clears the peer's "typing…": the next keystroke must announce again.
+                last_typing.set_value(0.0);
                 text.set(String::new());
                 mode.set(ComposeMode::New);
             }

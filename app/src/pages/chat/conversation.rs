@@ -111,6 +111,8 @@ fn ConversationLoader(id: ConversationId) -> impl IntoView {
 #[component]
 fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let store = use_store();
+    let connection = use_connection();
+    let online = Memo::new(move |_| connection.state.get().is_online());
     let id = detail.summary.id;
     let mode = RwSignal::new(ComposeMode::New);
     let show_info = RwSignal::new(false);
@@ -121,9 +123,9 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         detail.with(|d| d.members.iter().map(|m| (m.user.id, m.user.display_name.clone())).collect())
     });
     let is_group = move || detail.with(|d| d.summary.kind == ConversationKind::Group);
-    // Refresh the header when the list learns of a change to this chat (rename, members).
+    // Refresh the header when the server says this chat changed (rename, members, flags).
     Effect::new(move |prev: Option<u64>| {
-        let version = store.list_version.get();
+        let version = store.changed.with(|c| c.get(&id).copied().unwrap_or(0));
         if prev.is_some_and(|p| p != version) {
             spawn_local(async move {
                 if let Ok(fresh) = get_conversation(id).await {
@@ -157,6 +159,8 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
             };
         }
         detail.with(|d| match (&d.summary.kind, &d.summary.peer) {
+            // Offline, nothing known about others is current: the banner says so.
+            (ConversationKind::Direct, Some(_)) if !online.get() => String::new(),
             (ConversationKind::Direct, Some(peer)) => match store.presence.with(|p| p.get(&peer.id).copied()) {
                 Some(p) if p.online => "online".to_owned(),
                 Some(p) => p.last_seen_at.map(|at| format!("last seen {} at {}", time::day(at, time::now()).to_lowercase(), time::clock(at))).unwrap_or_default(),
@@ -165,9 +169,13 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
             _ => d.members.iter().map(|m| m.user.display_name.clone()).collect::<Vec<_>>().join(", "),
         })
     };
-    // Presence of the other person in a direct chat, fetched once per open.
+    // Presence of the other person in a direct chat: fetched when the chat opens and again
+    // after every reconnect (what was pushed while offline is lost).
     if let Some(peer) = detail.with_untracked(|d| d.summary.peer.clone()) {
         Effect::new(move |_| {
+            if !online.get() {
+                return;
+            }
             let peer = peer.id;
             spawn_local(async move {
                 if let Ok(p) = crate::people::presence(peer).await {
@@ -182,8 +190,8 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let toggle = move |change: ConversationFlags| {
         spawn_local(async move {
             if let Ok(summary) = set_flags(id, change).await {
-                detail.update(|d| d.summary = summary);
-                store.list_version.update(|v| *v += 1);
+                store.upsert_summary(summary.clone());
+                detail.try_update(|d| d.summary = summary);
             }
         });
     };
@@ -196,7 +204,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 <Avatar name=d.summary.title.clone() image=d.summary.peer.as_ref().and_then(|p| p.avatar.clone())/>
             })}
             <div class="conversation-title">
-                <h2>{move || detail.with(|d| d.summary.title.clone())}</h2>
+                <h1>{move || detail.with(|d| d.summary.title.clone())}</h1>
                 <p class="subtitle" aria-live="polite">{subtitle}</p>
             </div>
             <div class="header-actions">
@@ -350,8 +358,13 @@ fn Thread(
                         let separator = new_day.then(|| view! { <li class="day-separator"><span>{time::day(message.created_at, time::now())}</span></li> });
                         let divider = unread_here.then(|| view! { <li class="unread-divider"><span>"Unread messages"</span></li> });
                         let sender_name = message.sender_id.filter(|_| show_senders.get_untracked()).and_then(|u| names.with_untracked(|n| n.get(&u).cloned()));
+                        let author = match message.sender_id {
+                            Some(u) if Some(u) == me => Some("You".to_owned()),
+                            Some(u) => names.with_untracked(|n| n.get(&u).cloned()),
+                            None => None,
+                        };
                         let with_info = show_senders.get_untracked();
-                        view! { {separator} {divider} <MessageBubble message sender_name mode with_info/> }
+                        view! { {separator} {divider} <MessageBubble message sender_name author mode with_info/> }
                     }
                 </For>
                 <For each=pending key=|m| (m.client_msg_id.clone(), m.error.clone()) let:item>

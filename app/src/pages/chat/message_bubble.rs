@@ -51,6 +51,10 @@ fn only_emoji(text: &str) -> bool {
 pub fn MessageBubble(
     message: MessageView,
     sender_name: Option<String>,
+    /// Who sent it ("You", or their name), read out before the text when `sender_name` is not
+    /// shown, so a screen-reader user hears who wrote each message in a one-to-one chat too.
+    #[prop(default = None)]
+    author: Option<String>,
     mode: RwSignal<ComposeMode>,
     /// Offer "Message info" (who received and read it): my messages in groups.
     #[prop(default = false)]
@@ -64,9 +68,10 @@ pub fn MessageBubble(
     if message.kind == MessageKind::System {
         return view! { <li class="system-message" id=format!("m{seq}")><span>{message.body.clone()}</span></li> }.into_any();
     }
-    let tick = move || {
+    // A memo: the whole thread map changes often, this bubble's tick rarely.
+    let tick = Memo::new(move |_| {
         store.threads.with(|t| t.get(&conversation).map_or(Tick::Sent, |th| th.tick(me.unwrap_or(shared::UserId(0)), seq)))
-    };
+    });
     let quote = message.reply_to.clone().map(|reply| {
         let target = format!("#m{}", reply.seq);
         let text = if reply.deleted {
@@ -76,8 +81,10 @@ pub fn MessageBubble(
         } else {
             reply.body.clone()
         };
+        // The name holds the visible text, so speech input ("click Hello Bob") finds it.
+        let label = format!("Go to the quoted message: {text}");
         view! {
-            <a class="quote" href=target aria-label="Go to the quoted message"
+            <a class="quote" href=target aria-label=label
                 on:click=move |ev| {
                     ev.prevent_default();
                     super::conversation::scroll_to_message(reply.seq);
@@ -117,7 +124,10 @@ pub fn MessageBubble(
     view! {
         <li class="message" class:mine=mine class:theirs=!mine id=format!("m{seq}") data-seq=seq>
             <div class="bubble" class:deleted=deleted class:big-emoji=big class:has-media=has_media>
-                {(!mine).then(|| sender_name.map(|n| view! { <span class="sender">{n}</span> }))}
+                {match (mine, sender_name) {
+                    (false, Some(name)) => view! { <span class="sender">{name}</span> }.into_any(),
+                    _ => author.map(|a| view! { <span class="visually-hidden">{format!("{a}: ")}</span> }).into_any(),
+                }}
                 {quote}
                 {attachment.map(|attachment| view! { <AttachmentView attachment caption/> })}
                 {show_text.then(|| view! {
@@ -126,7 +136,7 @@ pub fn MessageBubble(
                 <span class="meta">
                     {edited.then(|| view! { <span class="edited">"edited"</span> })}
                     <time>{at}</time>
-                    {mine.then(|| view! { {move || view! { <Ticks tick=tick()/> }} })}
+                    {mine.then(|| view! { {move || view! { <Ticks tick=tick.get()/> }} })}
                 </span>
             </div>
             {(!deleted).then(|| view! {

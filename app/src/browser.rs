@@ -1,0 +1,26 @@
+//! Small doors to the browser that more than one part of the app needs. Each is a no-op (or
+//! a neutral answer) while rendering on the server, so callers need no `cfg` of their own.
+
+/// Whether the device says it has a network (`navigator.onLine`); true on the server.
+#[cfg_attr(not(feature = "hydrate"), expect(dead_code, reason = "only the browser's socket loop asks"))]
+pub fn network_up() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        true
+    }
+}
+
+/// Leaves the page for `path` with a real navigation (not the router's), so everything the
+/// page holds in memory (stores, outbox, socket, timers) ends with it.
+pub fn leave_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
