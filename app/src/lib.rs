@@ -20,6 +20,7 @@ mod pages;
 pub mod people;
 pub mod realtime;
 pub mod store;
+mod tasks;
 mod theme;
 
 use leptos::prelude::*;

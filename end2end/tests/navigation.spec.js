@@ -2,7 +2,7 @@
 // back, while messages come and go. The shared fixture fails any test here on a panic or a
 // page error, so a client that crashes on a switch cannot pass by leaving the old DOM behind.
 const { test, expect } = require('./fixtures');
-const { newUser, startChatWith, send, thread } = require('./helpers');
+const { expectOnline, newUser, startChatWith, send, thread } = require('./helpers');
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -124,13 +124,14 @@ test('chat-list previews follow edits, deletes and read receipts on both sides',
 
   // Eve opens the chat: Dan's bubble and his chat-list tick both turn to Read.
   await eveRow.click();
-  await expect(mine.getByRole('img', { name: 'Read' })).toBeVisible();
+  const edited = thread(dan.page).getByRole('listitem').filter({ hasText: 'the edited words' });
+  await expect(edited.getByRole('img', { name: 'Read' })).toBeVisible();
   await expect(danRow.getByRole('img', { name: 'Read' })).toBeVisible();
   await dan.page.reload();
   await expect(row(dan.page, 'Eve Preview').getByRole('img', { name: 'Read' })).toBeVisible();
+  await expectOnline(dan.page);
 
   // Delete for everyone: neither preview keeps the text.
-  const edited = thread(dan.page).getByRole('listitem').filter({ hasText: 'the edited words' });
   dan.page.once('dialog', (dialog) => dialog.accept());
   await edited.hover();
   await edited.getByRole('button', { name: 'Delete' }).click();

@@ -80,6 +80,7 @@ fn Shell(me: Me) -> impl IntoView {
     // The first list comes with the page (server-rendered); later refreshes, asked for by the
     // socket through `list_version`, are fetched outside rendering and written to the store.
     let list = Resource::new(|| (), |_| list_conversations());
+    let seeded = StoredValue::new(false);
     Effect::new(move |previous: Option<u64>| {
         let version = store.list_version.get();
         if previous.is_some() {
@@ -155,7 +156,12 @@ fn Shell(me: Me) -> impl IntoView {
                             {move || Suspend::new(async move {
                                 match list.await {
                                     Ok(list) => {
-                                        store.set_list(list);
+                                        // The page's first list seeds the store once; coming
+                                        // back from a panel must not put that old list back.
+                                        if !seeded.get_value() {
+                                            seeded.set_value(true);
+                                            store.set_list(list);
+                                        }
                                         view! { <chat_list::ChatList/> }.into_any()
                                     }
                                     Err(e) => view! { <p class="empty-state" role="alert">{e.message().to_owned()}</p> }.into_any(),

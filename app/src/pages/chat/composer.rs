@@ -10,7 +10,6 @@ use crate::messages::edit_message;
 use crate::realtime::use_connection;
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::frames::ClientFrame;
 use shared::limits::MESSAGE_MAX_CHARS;
 use shared::{ConversationId, MessageKind};
@@ -19,6 +18,7 @@ const TYPING_EVERY_MS: f64 = 3000.0;
 
 #[component]
 pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoView {
+    let tasks = crate::tasks::Tasks::new();
     let store = use_store();
     let connection = use_connection();
     let drafts = store.drafts;
@@ -73,7 +73,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
         match mode.get_untracked() {
             ComposeMode::Edit(message) => {
                 let id = message.id;
-                spawn_local(async move {
+                tasks.spawn(async move {
                     match edit_message(id, body).await {
                         Ok(_) => {
                             text.set(String::new());

@@ -110,6 +110,7 @@ fn ConversationLoader(id: ConversationId) -> impl IntoView {
 
 #[component]
 fn Conversation(detail: ConversationDetail) -> impl IntoView {
+    let tasks = crate::tasks::Tasks::new();
     let store = use_store();
     let connection = use_connection();
     let online = Memo::new(move |_| connection.state.get().is_online());
@@ -127,7 +128,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     Effect::new(move |prev: Option<u64>| {
         let version = store.changed.with(|c| c.get(&id).copied().unwrap_or(0));
         if prev.is_some_and(|p| p != version) {
-            spawn_local(async move {
+            tasks.spawn(async move {
                 if let Ok(fresh) = get_conversation(id).await {
                     detail.set(fresh);
                 }
@@ -177,7 +178,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 return;
             }
             let peer = peer.id;
-            spawn_local(async move {
+            tasks.spawn(async move {
                 if let Ok(p) = crate::people::presence(peer).await {
                     store.presence.update(|map| {
                         map.insert(peer, p);
@@ -188,7 +189,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     }
     let flags = move || detail.with(|d| (d.summary.pinned, d.summary.muted, d.summary.archived));
     let toggle = move |change: ConversationFlags| {
-        spawn_local(async move {
+        tasks.spawn(async move {
             if let Ok(summary) = set_flags(id, change).await {
                 store.upsert_summary(summary.clone());
                 detail.try_update(|d| d.summary = summary);
@@ -244,6 +245,7 @@ fn Thread(
     /// Name the sender above each message (groups only).
     show_senders: Signal<bool>,
 ) -> impl IntoView {
+    let tasks = crate::tasks::Tasks::new();
     let store = use_store();
     let query = use_query_map();
     let list_ref = NodeRef::<leptos::html::Div>::new();
@@ -284,7 +286,7 @@ fn Thread(
         }
         let Some(oldest) = store.threads.with_untracked(|t| t.get(&id).and_then(|th| th.oldest_seq())) else { return };
         loading_older.set(true);
-        spawn_local(async move {
+        tasks.spawn(async move {
             if let Ok(page) = history(id, Some(oldest)).await {
                 store.load_history(id, page, true);
             }
@@ -311,7 +313,7 @@ fn Thread(
     // Jump to a message from search (`?m=<seq>`), loading older pages until it is there.
     Effect::new(move |_| {
         let Some(target) = query.with(|q| q.get("m").and_then(|v| v.parse::<i64>().ok())) else { return };
-        spawn_local(async move {
+        tasks.spawn(async move {
             for _ in 0..40 {
                 let (loaded, oldest) = store.threads.with_untracked(|t| {
                     t.get(&id).map_or((false, None), |th| (th.messages.contains_key(&target), th.oldest_seq()))

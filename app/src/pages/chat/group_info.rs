@@ -7,12 +7,12 @@ use crate::error::AppError;
 use crate::people::search_users;
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use shared::{ConversationDetail, Role, UserView};
 
 #[component]
 pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+    let tasks = crate::tasks::Tasks::new();
     let store = use_store();
     let me = store.my_id();
     let id = detail.with_untracked(|d| d.summary.id);
@@ -33,11 +33,11 @@ pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone 
     };
     let rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        spawn_local(async move { apply(rename_group(id, title.get_untracked()).await) });
+        tasks.spawn(async move { apply(rename_group(id, title.get_untracked()).await) });
     };
     let search = move |text: String| {
         query.set(text.clone());
-        spawn_local(async move {
+        tasks.spawn(async move {
             if let Ok(users) = search_users(text.clone()).await {
                 if query.get_untracked() == text {
                     found.set(users);
@@ -47,7 +47,7 @@ pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone 
     };
     let leave = move |_| {
         let navigate = navigate.clone();
-        spawn_local(async move {
+        tasks.spawn(async move {
             match leave_group(id).await {
                 Ok(()) => {
                     store.list_version.update(|v| *v += 1);
@@ -91,11 +91,11 @@ pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone 
                                 </span>
                                 <Show when=move || removable() && role == Role::Member>
                                     <button type="button" class="link-button" aria-label=format!("Make {} an admin", name)
-                                        on:click=move |_| spawn_local(async move { apply(set_role(id, user, Role::Admin).await) })>"Make admin"</button>
+                                        on:click=move |_| tasks.spawn(async move { apply(set_role(id, user, Role::Admin).await) })>"Make admin"</button>
                                 </Show>
                                 <Show when=removable>
                                     <button type="button" class="link-button danger" aria-label=format!("Remove {}", member.user.display_name)
-                                        on:click=move |_| spawn_local(async move { apply(remove_member(id, user).await) })>"Remove"</button>
+                                        on:click=move |_| tasks.spawn(async move { apply(remove_member(id, user).await) })>"Remove"</button>
                                 </Show>
                             </li>
                         }
@@ -112,7 +112,7 @@ pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone 
                             let uid = user.id;
                             view! {
                                 <li><button type="button" class="person" aria-label=format!("Add {} to the group", user.display_name)
-                                    on:click=move |_| spawn_local(async move { apply(add_members(id, vec![uid]).await) })>
+                                    on:click=move |_| tasks.spawn(async move { apply(add_members(id, vec![uid]).await) })>
                                     <Avatar name=user.display_name.clone() image=user.avatar.clone()/>
                                     <span class="person-name">{user.display_name.clone()}</span>
                                 </button></li>

@@ -7,13 +7,13 @@ use crate::conversations::{create_group, open_direct};
 use crate::people::search_users;
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use crate::error::AppError;
 use shared::{ConversationSummary, UserId, UserView};
 
 #[component]
 pub fn NewChat(group: bool) -> impl IntoView {
+    let tasks = crate::tasks::Tasks::new();
     let sidebar = expect_context::<RwSignal<SidebarView>>();
     let store = use_store();
     let query = RwSignal::new(String::new());
@@ -30,7 +30,7 @@ pub fn NewChat(group: bool) -> impl IntoView {
             results.set(Vec::new());
             return;
         }
-        spawn_local(async move {
+        tasks.spawn(async move {
             let found = search_users(text.clone()).await;
             // Ignore answers to older keystrokes.
             if query.get_untracked() == text {
@@ -63,7 +63,7 @@ pub fn NewChat(group: bool) -> impl IntoView {
         move |user: UserId| {
             let opened = opened.clone();
             busy.set(true);
-            spawn_local(async move { opened(open_direct(user).await) });
+            tasks.spawn(async move { opened(open_direct(user).await) });
         }
     };
 
@@ -71,7 +71,7 @@ pub fn NewChat(group: bool) -> impl IntoView {
         let opened = opened.clone();
         let members: Vec<UserId> = selected.get_untracked().iter().map(|u| u.id).collect();
         busy.set(true);
-        spawn_local(async move { opened(create_group(title.get_untracked(), members).await) });
+        tasks.spawn(async move { opened(create_group(title.get_untracked(), members).await) });
     };
 
     let heading = if group { "New group" } else { "New chat" };

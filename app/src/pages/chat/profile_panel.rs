@@ -9,12 +9,12 @@ use crate::components::Avatar;
 use crate::components::use_toasts;
 use crate::store::use_store;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::limits::{ABOUT_MAX, DISPLAY_NAME_MAX};
 use shared::Me;
 
 #[component]
 pub fn ProfilePanel() -> impl IntoView {
+    let tasks = crate::tasks::Tasks::new();
     let sidebar = expect_context::<RwSignal<SidebarView>>();
     let store = use_store();
     let current = store.me.get_untracked();
@@ -41,11 +41,11 @@ pub fn ProfilePanel() -> impl IntoView {
         ev.prevent_default();
         busy.set(true);
         status.set(None);
-        spawn_local(async move { updated(update_profile(name.get_untracked(), about.get_untracked()).await, "Profile saved.") });
+        tasks.spawn(async move { updated(update_profile(name.get_untracked(), about.get_untracked()).await, "Profile saved.") });
     };
     let remove_photo = move |_| {
         busy.set(true);
-        spawn_local(async move { updated(set_avatar(None).await, "Photo removed.") });
+        tasks.spawn(async move { updated(set_avatar(None).await, "Photo removed.") });
     };
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let pick_photo = move |ev: leptos::ev::Event| {
@@ -64,7 +64,7 @@ pub fn ProfilePanel() -> impl IntoView {
             status.set(None);
             progress.set(Some(0.0));
             let started = crate::media::upload::start_avatar(&file, &file.name(), move |p| progress.set(Some(p)));
-            spawn_local(async move {
+            tasks.spawn(async move {
                 let uploaded = match started {
                     Ok((_upload, done)) => done.await,
                     Err(e) => Err(e),

@@ -3,12 +3,12 @@
 use super::SidebarView;
 use crate::messages::search_messages;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::SearchHit;
 
 #[component]
 pub fn SearchPanel() -> impl IntoView {
+    let tasks = crate::tasks::Tasks::new();
     let sidebar = expect_context::<RwSignal<SidebarView>>();
     let query = RwSignal::new(String::new());
     let hits = RwSignal::new(None::<Vec<SearchHit>>);
@@ -21,7 +21,7 @@ pub fn SearchPanel() -> impl IntoView {
             hits.set(None);
             return;
         }
-        spawn_local(async move {
+        tasks.spawn(async move {
             let scope = if only_open.get_untracked() { store.open.get_untracked() } else { None };
             let found = search_messages(text.clone(), scope).await;
             if query.get_untracked() == text {

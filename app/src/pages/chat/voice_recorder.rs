@@ -71,8 +71,10 @@ impl VoiceRecording {
             #[cfg(feature = "hydrate")]
             live: StoredValue::new_local(Live::default()),
         };
-        // Leaving the chat releases the microphone and drops the note.
-        on_cleanup(move || this.cancel());
+        // Leaving the chat releases the microphone and drops the note. Only the browser objects:
+        // a signal written while its owner is being disposed wakes views that are going away
+        // too, and they re-run after their signals are gone (the chat-switch crash).
+        on_cleanup(move || this.release());
         this
     }
 
@@ -121,6 +123,13 @@ impl VoiceRecording {
 
     /// Throws the recording (or the upload in flight) away.
     pub fn cancel(self) {
+        self.release();
+        self.phase.try_set(Phase::Idle);
+    }
+
+    /// Stops the microphone, the ticker and any upload; touches no signal, so it is safe in
+    /// `on_cleanup`.
+    fn release(self) {
         #[cfg(feature = "hydrate")]
         if let Some(live) = self.live.try_update_value(std::mem::take) {
             if let Some(ticker) = live.ticker {
@@ -133,7 +142,6 @@ impl VoiceRecording {
                 upload.abort();
             }
         }
-        self.phase.try_set(Phase::Idle);
     }
 
     pub fn send(self) {
