@@ -14,6 +14,7 @@ use shared::{
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tower_sessions::Session;
+use tower_sessions::session::Id;
 
 const USER_KEY: &str = "user_id";
 
@@ -28,6 +29,9 @@ pub struct ClientInfo {
 pub trait Backend: Send + Sync + 'static {
     async fn register(&self, username: String, display_name: String, password: String) -> Result<Me, ApiError>;
     async fn login(&self, username: String, password: String, client: ClientInfo) -> Result<Me, ApiError>;
+    /// The session `session` is gone from the store (logout, or a login that replaced it):
+    /// ends every socket opened with it, on every node.
+    async fn session_ended(&self, session: Id);
     async fn me(&self, user: UserId) -> Result<Me, ApiError>;
     async fn update_profile(&self, me: UserId, display_name: String, about: String) -> Result<Me, ApiError>;
     async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<Me, ApiError>;
@@ -93,16 +97,29 @@ pub async fn client_info() -> ClientInfo {
     ClientInfo { ip }
 }
 
-/// Starts an authenticated session under a fresh id (no session fixation).
+/// Starts an authenticated session under a fresh id (no session fixation). Sockets opened
+/// with the id it replaces, if any, end.
 pub async fn start_session(user: UserId) -> Result<(), AppError> {
     let session = session().await?;
+    let previous = session.id();
     session.cycle_id().await.map_err(|_| AppError::from(ApiError::internal()))?;
-    session.insert(USER_KEY, user).await.map_err(|_| AppError::from(ApiError::internal()))
+    session.insert(USER_KEY, user).await.map_err(|_| AppError::from(ApiError::internal()))?;
+    if let Some(previous) = previous {
+        backend()?.session_ended(previous).await;
+    }
+    Ok(())
 }
 
-/// Deletes the session on the server, so its cookie is worthless even if kept.
+/// Deletes the session on the server, so its cookie is worthless even if kept, and ends the
+/// sockets opened with it.
 pub async fn end_session() -> Result<(), AppError> {
-    session().await?.flush().await.map_err(|_| ApiError::internal().into())
+    let session = session().await?;
+    let id = session.id();
+    session.flush().await.map_err(|_| AppError::from(ApiError::internal()))?;
+    if let Some(id) = id {
+        backend()?.session_ended(id).await;
+    }
+    Ok(())
 }
 
 /// Sets the HTTP status of the current server-function answer from an error code.

@@ -13,6 +13,7 @@ use shared::{
     ApiError, ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, HistoryPage, Me, MessageId,
     MessageView, PresenceView, Receipt, Rev, Role, SearchHit, Seq, SyncPage, UserId, UserView,
 };
+use tower_sessions::session::Id;
 
 pub struct Services {
     pub accounts: Accounts,
@@ -21,6 +22,8 @@ pub struct Services {
     pub receipts: Receipts,
     pub presence: Presence,
     pub media: crate::media::Media,
+    /// Whether an open socket's session still stands.
+    pub sessions: crate::sessions::Sessions,
 }
 
 #[async_trait]
@@ -31,6 +34,10 @@ impl Backend for Services {
 
     async fn login(&self, username: String, password: String, client: ClientInfo) -> Result<Me, ApiError> {
         Ok(self.accounts.login(&username, password, client.ip).await?)
+    }
+
+    async fn session_ended(&self, session: Id) {
+        self.presence.hub().end_session(crate::sessions::SessionKey::of(&session)).await;
     }
 
     async fn me(&self, user: UserId) -> Result<Me, ApiError> {

@@ -23,6 +23,10 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Seconds a session lives without use.
     pub session_idle_secs: i64,
+    /// How often an open socket checks that its session still stands (`SESSION_RECHECK_SECS`,
+    /// default 60): a session deleted or expired by other means than logout closes its sockets
+    /// within this long.
+    pub session_recheck: Duration,
     /// Connection cap (`MAX_CONNECTIONS`); connections beyond it are closed unanswered.
     pub max_connections: usize,
     /// Header-read timeout (`HEADER_READ_TIMEOUT_SECS`).
@@ -52,6 +56,10 @@ impl Config {
                 .unwrap_or_default(),
             cookie_secure: var("COOKIE_SECURE").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
             session_idle_secs: var("SESSION_IDLE_SECS").and_then(|v| v.parse().ok()).unwrap_or(30 * 24 * 3600),
+            session_recheck: var("SESSION_RECHECK_SECS")
+                .and_then(|v| v.parse::<u64>().ok())
+                .filter(|s| *s > 0)
+                .map_or(crate::sessions::DEFAULT_RECHECK, Duration::from_secs),
             max_connections: var("MAX_CONNECTIONS")
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n > 0)
@@ -74,6 +82,7 @@ impl Config {
             public_origins: Vec::new(),
             cookie_secure: false,
             session_idle_secs: 3600,
+            session_recheck: crate::sessions::DEFAULT_RECHECK,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             media_quota_bytes: 20 * 1024 * 1024,

@@ -63,6 +63,7 @@ impl Application {
             conversations,
             receipts: receipts::Receipts::new(deps.clone()),
             presence: presence::Presence::new(deps),
+            sessions: sessions::Sessions::new(sessions::DbSessionStore::new(db.clone()), config.session_recheck),
         });
         if let Some(changes) = presence_elsewhere {
             services.presence.follow(changes);

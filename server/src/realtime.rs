@@ -10,6 +10,6 @@ mod socket;
 
 pub use cluster::{ClusterOptions, join as join_cluster};
 pub use hub::{Hub, PresenceChange};
-#[cfg(test)]
-pub use socket::serve_socket;
 pub use socket::ws_handler;
+#[cfg(test)]
+pub use socket::{Owner, serve_socket};

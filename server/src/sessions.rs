@@ -1,9 +1,13 @@
 //! A tower-sessions [`SessionStore`] on sea-orm, so sessions live in the app's own database and
 //! connection pool (tower-sessions-sqlx-store would bring a second sqlx). Records are JSON; the
 //! user id is copied into its own (indexed) column so a user's sessions can be found, e.g. to
-//! end them all (not exposed yet).
+//! end them all (not exposed yet). `sockets` binds open WebSockets to the session they were
+//! opened with.
 
 mod entity;
+mod sockets;
+
+pub use sockets::{DEFAULT_RECHECK, SessionKey, Sessions};
 
 use async_trait::async_trait;
 use entity::{ActiveModel, Column, Entity};

@@ -12,6 +12,10 @@
 //! every `announce_every`; what another node said expires after `expire_after` unless repeated,
 //! so a killed node's users go offline on the others. Every node announces presence changes to
 //! its own sockets only (never through NATS), from its own view of the cluster's counts.
+//!
+//! Sessions: a node where a session ends (logout, login) publishes its key; every node closes
+//! that session's sockets. Unlike a push, this waits for room in the queue rather than drop;
+//! should it still be lost (NATS down), each socket's periodic session check closes it.
 
 mod envelope;
 mod remote;
@@ -19,6 +23,7 @@ mod remote;
 pub(super) use remote::{Crossing, RemoteCounts};
 
 use super::hub::{Hub, PresenceChange, WeakHub};
+use crate::sessions::SessionKey;
 use async_nats::{Client, ConnectOptions, Event, Subject, Subscriber};
 use envelope::{Batcher, Envelope, Item, Shared};
 use futures::StreamExt;
@@ -44,6 +49,8 @@ const SNAPSHOT_CHUNK: usize = 2000;
 const CONNECT_ATTEMPTS: u32 = 5;
 /// How long a leaving node waits for its goodbye to go out.
 const LEAVE_WAIT: Duration = Duration::from_secs(2);
+/// How long a logout waits for room in a full queue to tell the other nodes.
+const END_SESSION_WAIT: Duration = Duration::from_secs(2);
 
 /// One running server process in the cluster, random at start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -137,6 +144,18 @@ impl Link {
         }
         if !chunk.is_empty() || !sent {
             self.offer(Item::Snapshot { counts: chunk });
+        }
+    }
+
+    /// Queues the end of `session` for the other nodes, waiting (briefly) for room.
+    pub(super) async fn end_session(&self, session: SessionKey) {
+        let queued = tokio::time::timeout(END_SESSION_WAIT, self.queue.send(Item::EndSession { session })).await;
+        if !matches!(queued, Ok(Ok(()))) {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(
+                ?session,
+                "cluster: queue full, session end not published (sockets there close at their next check)"
+            );
         }
     }
 
@@ -294,6 +313,10 @@ fn apply(hub: &Hub, envelope: Envelope, changes: &mpsc::UnboundedSender<Presence
             Item::Snapshot { counts } => hub.update_remote(|r| {
                 counts.into_iter().filter_map(|(user, sockets)| r.set(origin, user, sockets, now)).collect()
             }),
+            Item::EndSession { session } => {
+                hub.end_local(&session);
+                continue;
+            }
             Item::Leave => {
                 tracing::info!(%origin, "cluster: node left");
                 hub.update_remote(|r| r.forget(origin)).into_iter().map(PresenceChange::vanished).collect()

@@ -1,18 +1,24 @@
-//! Fan-out to sockets: each open socket registers a bounded sender under its user id.
+//! Fan-out to sockets: each open socket registers a bounded sender under its user id, and a
+//! token that ends it under the session it was opened with.
 //!
 //! On one node that is all there is. With a cluster (`NATS_URL`), the hub also hands every push
 //! to the cluster link (which publishes it for the other nodes) and keeps the other nodes'
 //! socket counts beside its own, under the same lock, so "first socket anywhere" and "no socket
 //! anywhere" are decided on one consistent view. `send_to` never waits: a push that cannot be
 //! queued is dropped, and the client catches up by seq/rev.
+//!
+//! `end_session` ends a session's sockets here and, through the cluster link, everywhere else:
+//! the hub only cancels their tokens; each socket loop sends its close frame and unregisters.
 
 use super::cluster::{Crossing, Link, RemoteCounts};
+use crate::sessions::SessionKey;
 use shared::UserId;
 use shared::frames::ServerFrame;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 pub type FrameSender = mpsc::Sender<Arc<ServerFrame>>;
 
@@ -40,6 +46,8 @@ struct Inner {
 struct State {
     /// This node's sockets; a user with none has no entry.
     sockets: HashMap<UserId, HashMap<u64, FrameSender>>,
+    /// The same sockets by the session they were opened with, to end them with it.
+    sessions: HashMap<SessionKey, HashMap<u64, CancellationToken>>,
     /// The other nodes' socket counts; always empty on a single node.
     remote: RemoteCounts,
 }
@@ -65,7 +73,9 @@ impl PresenceChange {
 pub struct Registration {
     hub: Hub,
     user: UserId,
+    session: SessionKey,
     id: u64,
+    ended: CancellationToken,
     /// This socket made the user go from offline to online (no other socket, here or on
     /// another node).
     pub first: bool,
@@ -84,11 +94,14 @@ impl Hub {
         self.inner.cluster.as_ref()
     }
 
-    /// Adds a socket; `first` says whether it is the user's only one (decided under the lock,
-    /// so two tabs opening at once cannot both miss being first).
-    pub fn register(&self, user: UserId, sender: FrameSender) -> Registration {
+    /// Adds a socket of `user` opened with `session`; `first` says whether it is the user's
+    /// only one (decided under the lock, so two tabs opening at once cannot both miss being
+    /// first).
+    pub fn register(&self, user: UserId, session: SessionKey, sender: FrameSender) -> Registration {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let ended = CancellationToken::new();
         let mut state = self.state();
+        state.sessions.entry(session).or_default().insert(id, ended.clone());
         let user_sockets = state.sockets.entry(user).or_default();
         user_sockets.insert(id, sender);
         let local = user_sockets.len();
@@ -98,7 +111,25 @@ impl Hub {
             link.count(user, local);
         }
         drop(state);
-        Registration { hub: self.clone(), user, id, first }
+        Registration { hub: self.clone(), user, session, id, ended, first }
+    }
+
+    /// Ends every socket opened with `session`, on this node and on the others (call it once
+    /// the session is gone from the store, so a socket reopened in between is refused).
+    pub async fn end_session(&self, session: SessionKey) {
+        self.end_local(&session);
+        if let Some(link) = &self.inner.cluster {
+            link.end_session(session).await;
+        }
+    }
+
+    /// Ends this node's sockets of `session`; they unregister as their loops stop.
+    pub(super) fn end_local(&self, session: &SessionKey) {
+        let tokens: Vec<CancellationToken> =
+            self.state().sessions.get(session).into_iter().flat_map(HashMap::values).cloned().collect();
+        for token in tokens {
+            token.cancel();
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -195,9 +226,22 @@ impl WeakHub {
     }
 }
 
+impl Registration {
+    /// Cancelled when the socket's session ends; the socket loop then closes with 4401.
+    pub fn ended(&self) -> CancellationToken {
+        self.ended.clone()
+    }
+}
+
 impl Drop for Registration {
     fn drop(&mut self) {
         let mut state = self.hub.state();
+        if let Some(session_sockets) = state.sessions.get_mut(&self.session) {
+            session_sockets.remove(&self.id);
+            if session_sockets.is_empty() {
+                state.sessions.remove(&self.session);
+            }
+        }
         let Some(user_sockets) = state.sockets.get_mut(&self.user) else { return };
         user_sockets.remove(&self.id);
         let local = user_sockets.len();
@@ -207,5 +251,27 @@ impl Drop for Registration {
         if let Some(link) = &self.hub.inner.cluster {
             link.count(self.user, local);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_sessions::session::Id;
+
+    #[test]
+    fn ending_a_session_ends_its_sockets_only() {
+        let hub = Hub::default();
+        let (tx, _rx) = mpsc::channel(1);
+        let (one, other) = (SessionKey::of(&Id(1)), SessionKey::of(&Id(2)));
+        let first_tab = hub.register(UserId(7), one, tx.clone());
+        let second_tab = hub.register(UserId(7), one, tx.clone());
+        let elsewhere = hub.register(UserId(7), other, tx);
+        hub.end_local(&one);
+        assert!(first_tab.ended().is_cancelled() && second_tab.ended().is_cancelled());
+        assert!(!elsewhere.ended().is_cancelled(), "the same user's other session is untouched");
+        drop((first_tab, second_tab));
+        assert_eq!(hub.local_connections(UserId(7)), 1);
+        assert!(!hub.state().sessions.contains_key(&one), "an ended session leaves nothing behind");
     }
 }

@@ -5,12 +5,17 @@
 //! network. Limits: 64 KiB per frame (bigger closes with 1009), a per-connection frame rate
 //! (excess frames get `rate_limited` errors, a sustained flood is closed with 1008), and an
 //! idle timeout of three heartbeats.
+//!
+//! A socket lives no longer than the session it was opened with: it closes with 4401 when the
+//! hub ends that session (logout, a new login, on any node) or when its periodic check finds
+//! the session deleted, expired or someone else's, and it handles no frame read after that.
 
 use super::hub::SOCKET_QUEUE;
 use crate::backend::Services;
 use crate::http::security::origin_allowed;
 use crate::messages::Outgoing;
 use crate::receipts::Mark;
+use crate::sessions::{SessionKey, Sessions};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -24,12 +29,17 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::MissedTickBehavior;
+use tokio_util::sync::CancellationToken;
 use tower_sessions::Session;
+use tower_sessions::session::Id;
 
 /// Initial read buffer of a socket.
 const SOCKET_BUFFER_BYTES: usize = 4 * 1024;
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_TOO_BIG: u16 = 1009;
+/// The session the socket was opened with is over; the client should not reconnect with it.
+const CLOSE_SESSION_ENDED: u16 = 4401;
 /// Frames a second a client may send, with a burst allowance.
 const FRAMES_PER_SEC: u32 = 20;
 const FRAME_BURST: u32 = 60;
@@ -45,8 +55,9 @@ pub async fn ws_handler(
     if !origin_allowed(&headers, &state.config.public_origins) {
         return crate::error::Error::code(ErrorCode::BadOrigin, "Cross-origin socket refused.").into_response();
     }
-    let user = match session.get::<UserId>("user_id").await {
-        Ok(Some(user)) => user,
+    // The id is known once the record loaded (`get`); a cookie naming no session has none.
+    let owner = match (session.get::<UserId>("user_id").await, session.id()) {
+        (Ok(Some(user)), Some(session)) => Owner { user, session },
         _ => return crate::error::Error::Api(ApiError::unauthorized()).into_response(),
     };
     let services = state.services.clone();
@@ -59,25 +70,35 @@ pub async fn ws_handler(
         .write_buffer_size(0)
         .on_upgrade(move |socket: WebSocket| async move {
             let (sink, stream) = socket.split();
-            serve_socket(sink, stream, user, services).await;
+            serve_socket(sink, stream, owner, services).await;
         })
 }
 
-/// Runs one authenticated socket until the client leaves, times out or misbehaves.
-pub async fn serve_socket<W, R, E>(mut sink: W, stream: R, user: UserId, services: Arc<Services>)
+/// Who a socket speaks for: the user, and the session it was opened with.
+#[derive(Clone, Copy, Debug)]
+pub struct Owner {
+    pub user: UserId,
+    pub session: Id,
+}
+
+/// Runs one authenticated socket until the client leaves, times out, misbehaves or its session
+/// ends.
+pub async fn serve_socket<W, R, E>(mut sink: W, stream: R, owner: Owner, services: Arc<Services>)
 where
     W: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
     E: std::fmt::Display + Send,
 {
+    let user = owner.user;
     let (tx, rx) = mpsc::channel::<Arc<ServerFrame>>(SOCKET_QUEUE);
-    let registration = services.presence.hub().register(user, tx.clone());
+    let registration = services.presence.hub().register(user, SessionKey::of(&owner.session), tx.clone());
+    let ended = registration.ended();
     let hello = ServerFrame::Hello { user_id: user, heartbeat_secs: HEARTBEAT_SECS };
     if send(&mut sink, &hello).await.is_err() {
         return;
     }
     services.presence.connected(user, registration.first).await;
-    run(sink, stream, rx, &tx, user, &services).await;
+    run(sink, stream, rx, &tx, owner, &ended, &services).await;
     drop(registration);
     services.presence.disconnected(user).await;
 }
@@ -87,7 +108,8 @@ async fn run<W, R, E>(
     mut stream: R,
     mut rx: mpsc::Receiver<Arc<ServerFrame>>,
     tx: &mpsc::Sender<Arc<ServerFrame>>,
-    user: UserId,
+    owner: Owner,
+    ended: &CancellationToken,
     services: &Services,
 ) where
     W: Sink<Message> + Unpin + Send + 'static,
@@ -97,30 +119,54 @@ async fn run<W, R, E>(
     // The reader tells the writer how to end: with a close frame, or just by stopping.
     let (close_tx, mut close_rx) = oneshot::channel::<Option<Message>>();
     let writer = async move {
-        loop {
+        let mut session_over = std::pin::pin!(session_over(owner, ended, &services.sessions));
+        let closing = loop {
             tokio::select! {
                 biased;
-                closing = &mut close_rx => {
-                    if let Ok(Some(close)) = closing {
-                        let _ = sink.send(close).await;
-                    }
-                    let _ = sink.close().await;
-                    return;
-                }
+                closing = &mut close_rx => break closing.ok().flatten(),
+                () = &mut session_over => break Some(session_ended()),
                 frame = rx.recv() => match frame {
                     Some(frame) if send(&mut sink, &frame).await.is_ok() => {}
                     _ => return,
                 },
             }
+        };
+        if let Some(close) = closing {
+            let _ = sink.send(close).await;
         }
+        let _ = sink.close().await;
     };
     let mut writer = std::pin::pin!(writer);
     tokio::select! {
         () = &mut writer => {}
-        closing = read_loop(&mut stream, tx, user, services) => {
+        closing = read_loop(&mut stream, tx, owner.user, ended, services) => {
             let _ = close_tx.send(closing);
             let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
         }
+    }
+}
+
+/// Completes when the socket's session is over: its token was cancelled (the hub ended the
+/// session), or a check found the session deleted, expired or someone else's, in which case
+/// it cancels the token, so the reader handles no further frame either. The first check runs
+/// at once: it catches a logout that raced this socket's upgrade.
+async fn session_over(owner: Owner, ended: &CancellationToken, sessions: &Sessions) {
+    let checks = async {
+        let mut tick = tokio::time::interval(sessions.recheck_every());
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match sessions.belongs_to(&owner.session, owner.user).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                // A database hiccup must not log everyone out; the next check decides.
+                Err(e) => tracing::warn!(error = %e, "socket: session check failed"),
+            }
+        }
+    };
+    tokio::select! {
+        () = ended.cancelled() => {}
+        () = checks => ended.cancel(),
     }
 }
 
@@ -129,6 +175,7 @@ async fn read_loop<R, E>(
     stream: &mut R,
     tx: &mpsc::Sender<Arc<ServerFrame>>,
     user: UserId,
+    ended: &CancellationToken,
     services: &Services,
 ) -> Option<Message>
 where
@@ -150,6 +197,10 @@ where
             }
             Ok(Some(Ok(message))) => message,
         };
+        // Checked before every frame, so nothing read after the session ended is acted on.
+        if ended.is_cancelled() {
+            return Some(session_ended());
+        }
         let text = match message {
             Message::Text(text) => text,
             Message::Close(_) => return None,
@@ -175,10 +226,10 @@ where
             Ok(frame) => handle(frame, user, services).await,
             Err(e) => Some(error_frame(ErrorCode::InvalidInput, format!("Unreadable frame: {e}"))),
         };
-        if let Some(reply) = reply {
-            if tx.send(reply).await.is_err() {
-                return None;
-            }
+        if let Some(reply) = reply
+            && tx.send(reply).await.is_err()
+        {
+            return None;
         }
     }
 }
@@ -217,6 +268,10 @@ fn frame_limiter() -> DefaultDirectRateLimiter {
 
 fn error_frame(code: ErrorCode, message: impl Into<String>) -> Arc<ServerFrame> {
     Arc::new(ServerFrame::error(ApiError::new(code, message)))
+}
+
+fn session_ended() -> Message {
+    close(CLOSE_SESSION_ENDED, "session ended")
 }
 
 fn close(code: u16, reason: &'static str) -> Message {

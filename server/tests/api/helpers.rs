@@ -8,7 +8,7 @@
 use leptos::config::LeptosOptions;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response, StatusCode};
-use sea_orm::{ConnectionTrait, Database, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, FromQueryResult, Statement};
 use serde_json::{json, Value};
 use server::{config::Config, Application};
 use std::net::SocketAddr;
@@ -24,6 +24,9 @@ const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The app's own database, for tests that change what no endpoint can (e.g. expire a
+    /// session).
+    pub db: DatabaseConnection,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -64,8 +67,9 @@ pub async fn spawn_app_until(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let app = Application::build(config, leptos, listener).await.expect("build app");
     let addr = app.local_addr().expect("addr");
+    let db = app.state.db.clone();
     let server = tokio::spawn(app.run_until(shutdown));
-    (TestApp { addr, _dir: dir, _pg: pg }, server)
+    (TestApp { addr, db, _dir: dir, _pg: pg }, server)
 }
 
 /// One test's own database on the PostgreSQL server named by `TEST_DATABASE_URL`.
@@ -268,6 +272,15 @@ impl User {
         self.ok("conversations/create_group", json!({ "title": title, "members": members })).await["id"]
             .as_i64()
             .expect("id")
+    }
+
+    /// The id of this browser's session, as its cookie carries it (and the store keys it).
+    pub fn session_id(&self) -> String {
+        let cookies = self.cookie_header().expect("a session cookie");
+        cookies
+            .split(';')
+            .find_map(|pair| pair.trim().strip_prefix("messenger_session=").map(str::to_owned))
+            .expect("the session cookie")
     }
 
     /// The `Cookie` header this user's browser would send.

@@ -19,6 +19,7 @@ mod realtime;
 mod receipts;
 mod search;
 mod security;
+mod session_sockets;
 mod sync;
 mod websocket;
 mod ws;

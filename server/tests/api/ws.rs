@@ -86,6 +86,19 @@ pub async fn assert_silent(socket: &mut Socket, who: &str) {
     assert!(frames.is_empty(), "{who} should have received nothing, got {frames:?}");
 }
 
+/// The code and reason of the close frame the server sends within `within`, skipping text
+/// frames before it; `None` if the socket stays open (or ends without one).
+pub async fn close_of(socket: &mut Socket, within: Duration) -> Option<(u16, String)> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
 /// `(type, code)` of an error frame, for terse assertions.
 pub fn error_code(frame: &Value) -> (Option<&str>, Option<&str>) {
     (frame["type"].as_str(), frame["code"].as_str())

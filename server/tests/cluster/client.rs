@@ -37,6 +37,14 @@ impl Browser {
         self.call(node, "accounts/me", json!({})).await["id"].as_i64().expect("id")
     }
 
+    /// Logs out through `node`.
+    pub async fn logout(&self, node: &Node) {
+        let no_fields: [(&str, &str); 0] = [];
+        let res = self.http.post(node.url("/api/accounts/logout")).form(&no_fields).send().await.expect("logout");
+        let status = res.status();
+        assert!(status.is_success() || status.is_redirection(), "logout on {}: {status}", node.name);
+    }
+
     /// Calls a server function on `node` that must succeed.
     pub async fn call(&self, node: &Node, endpoint: &str, body: Value) -> Value {
         let res = self.http.post(node.url(&format!("/api/{endpoint}"))).json(&body).send().await.expect("request");
@@ -116,6 +124,20 @@ impl Socket {
     /// The next presence frame about `user`.
     pub async fn presence_of(&mut self, user: i64, wait: Duration) -> Value {
         self.next_where(wait, "a presence frame", |f| f["type"] == "presence" && f["user_id"] == user).await
+    }
+
+    /// The code and reason of the close frame that arrives within `wait`, skipping (and
+    /// recording) text frames before it; `None` if the socket stays open or just drops.
+    pub async fn close_within(&mut self, wait: Duration) -> Option<(u16, String)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+                Ok(Some(Ok(Message::Text(text)))) => self.seen.push(serde_json::from_str(&text).expect("json frame")),
+                Ok(Some(Ok(_))) => {}
+                _ => return None,
+            }
+        }
     }
 
     /// Every frame arriving within `wait`.

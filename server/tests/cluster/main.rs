@@ -1,6 +1,7 @@
 //! Two real server processes on one PostgreSQL database and one NATS subject: pushes, receipts,
 //! typing and presence cross nodes, and when a node is killed its clients move to the other one
-//! and catch up with nothing lost and nothing doubled.
+//! and catch up with nothing lost and nothing doubled; a logout on one node closes the
+//! session's sockets on the other.
 //!
 //! Needs `TEST_DATABASE_URL` and `TEST_NATS_URL` (.ci/run sets both); without them the tests
 //! print why and pass without running.
@@ -212,6 +213,26 @@ async fn a_killed_nodes_clients_move_to_the_other_node_and_lose_nothing() {
     for body in ["alice 1", "alice 2", "alice 3", "bob 1", "bob 2"] {
         assert!(counts.contains_key(body), "bob got {body} pushed while both nodes ran: {counts:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_on_one_node_closes_the_sessions_sockets_on_the_other() {
+    let Some((shared, _db)) = shared_env().await else { return };
+    let (a, b) = two_nodes(&shared).await;
+    let (alice, bob) = (Browser::new(), Browser::new());
+    let alice_id = alice.register(&a, "alice").await;
+    let bob_id = bob.register(&a, "bob").await;
+    alice.call(&a, "conversations/open_direct", json!({ "user_id": bob_id })).await;
+
+    let mut bob_ws = bob.socket(&a).await;
+    let mut alice_on_b = alice.socket(&b).await;
+    assert_eq!(bob_ws.presence_of(alice_id, Duration::from_secs(10)).await["online"], true);
+
+    alice.logout(&a).await;
+    let close = alice_on_b.close_within(Duration::from_secs(2)).await;
+    assert_eq!(close, Some((4401, "session ended".to_owned())), "alice's socket on B closes with her session");
+    let offline = bob_ws.presence_of(alice_id, Duration::from_secs(10)).await;
+    assert_eq!(offline["online"], false, "bob on A sees her go offline: {offline}");
 }
 
 /// A node whose `NATS_URL` answers nothing refuses to start, and says why.

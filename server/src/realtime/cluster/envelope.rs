@@ -4,6 +4,7 @@
 //! order it queued them, which is all the receiver relies on.
 
 use super::NodeId;
+use crate::sessions::SessionKey;
 use serde::{Deserialize, Serialize, Serializer};
 use shared::UserId;
 use shared::frames::ServerFrame;
@@ -23,6 +24,8 @@ pub enum Item<F> {
     Snapshot { counts: Vec<(UserId, u32)> },
     /// I am shutting down: forget my sockets now.
     Leave,
+    /// This session ended (logout, a new login): close its sockets on your node.
+    EndSession { session: SessionKey },
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +105,8 @@ mod tests {
         batcher.push(&Item::Count { user: UserId(9), sockets: 2 }).expect("count");
         batcher.push(&Item::Snapshot { counts: vec![(UserId(9), 2), (UserId(10), 1)] }).expect("snapshot");
         batcher.push(&Item::Leave).expect("leave");
+        let session = SessionKey::of(&tower_sessions::session::Id(7));
+        batcher.push(&Item::EndSession { session }).expect("end session");
         let out = batcher.finish();
         assert_eq!(out.len(), 1);
         let envelope: Envelope = serde_json::from_slice(&out[0]).expect("envelope");
@@ -111,7 +116,8 @@ mod tests {
             Item::Count { user: UserId(9), sockets: 2 },
             Item::Snapshot { counts },
             Item::Leave,
-        ] if users == &[UserId(1), UserId(2)] && counts.len() == 2));
+            Item::EndSession { session: ended },
+        ] if *ended == session && users == &[UserId(1), UserId(2)] && counts.len() == 2));
     }
 
     #[test]
