@@ -19,6 +19,8 @@ mod realtime;
 mod receipts;
 mod search;
 mod security;
+mod slow_clients;
 mod sync;
+mod uploads;
 mod websocket;
 mod ws;
