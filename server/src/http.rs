@@ -3,6 +3,7 @@
 
 mod media;
 mod pages;
+mod reserved;
 pub mod security;
 
 use crate::realtime::ws_handler;
@@ -45,7 +46,7 @@ pub fn router(state: AppState) -> Router {
     // The socket upgrade stays outside compression (a 101 has no body to encode).
     let socket = Router::new().route("/ws", get(ws_handler));
     let api = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route(reserved::HEALTH_PATH, get(|| async { "ok" }))
         .merge(pages)
         .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES))
         // Pages, JSON and the WASM/JS/CSS bundle (1.7 MB of WASM is ~0.5 MB as brotli). Media
@@ -56,8 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{id}", get(media::download))
         .route("/media/{id}/thumb", get(media::thumbnail))
         .layer(RequestBodyLimitLayer::new(media::MAX_UPLOAD_REQUEST_BYTES))
-        // axum's own 2 MB default for extractors would cut uploads short of 4 MiB.
-        .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD_REQUEST_BYTES));
+        // axum's own 2 MB default for extractors would cut uploads short of 4 MiB, and a second
+        // limit of the same size would fire first on a chunked body, burying the layer's
+        // `LengthLimitError` (which `Multipart` maps to 413) one error deeper, as a 400.
+        .layer(axum::extract::DefaultBodyLimit::disable());
 
     Router::new()
         .merge(socket)
@@ -65,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .layer(middleware::from_fn(security::reject_large_bodies))
         .layer(middleware::from_fn_with_state(state.clone(), security::require_same_origin))
+        // Right after the session is known: a refused request costs no more than that.
+        .layer(middleware::from_fn(reserved::members_only))
         .layer(sessions)
         .layer(middleware::from_fn(security::headers))
         .with_state(state)

@@ -55,7 +55,12 @@ impl Application {
         };
         let deps = deps::Deps { db: db.clone(), hub: hub.clone(), write_gate: deps::WriteGate::for_backend(db.get_database_backend()) };
         let conversations = conversations::Conversations::new(deps.clone());
-        let media = media::Media::new(deps.clone(), media::Storage::new(&config.data_dir), config.media_quota_bytes);
+        let media = media::Media::new(
+            deps.clone(),
+            media::Storage::new(&config.data_dir),
+            config.media_quota_bytes,
+            media::UploadSlots::new(config.uploads_per_user, config.uploads_at_once),
+        );
         let services = Arc::new(backend::Services {
             accounts: accounts.clone(),
             messages: messages::Messages::new(deps.clone(), conversations.clone(), media.clone()),
@@ -77,17 +82,20 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until Ctrl-C/SIGTERM, with the connection cap and header-read timeout of the
-    /// configuration (see [`serve`]).
+    /// Serves until Ctrl-C/SIGTERM, with the connection cap, reserved slots, header-read
+    /// timeout and body rate of the configuration (see [`serve`]).
     pub async fn run(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
     }
 
     /// Serves until `shutdown` completes, then stops accepting and lets open requests finish.
     pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let config = &self.state.config;
         let limits = serve::Limits {
-            max_connections: self.state.config.max_connections,
-            header_read_timeout: self.state.config.header_read_timeout,
+            max_connections: config.max_connections,
+            reserved_connections: config.reserved_connections(),
+            header_read_timeout: config.header_read_timeout,
+            body: config.body,
         };
         serve::serve(self.listener, self.router, limits, shutdown).await
     }
@@ -109,6 +117,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "swept unsent uploads"),
                 Err(e) => tracing::warn!(error = %e, "sweeping unsent uploads failed"),
+            }
+            match state.services.media.sweep_incoming().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "removed temporary upload files left by a crash"),
+                Err(e) => tracing::warn!(error = %e, "sweeping temporary upload files failed"),
             }
         }
     });

@@ -11,10 +11,18 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
+    // Before the configuration: the default connection cap is derived from this limit.
+    server::serve::descriptors::raise_to_hard_limit();
     let config = Config::from_env();
     let leptos = leptos::config::get_configuration(None)?.leptos_options;
     let listener = tokio::net::TcpListener::bind(leptos.site_addr).await?;
-    tracing::info!(addr = %listener.local_addr()?, database = %redact(&config.database_url), "messenger listening");
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        database = %redact(&config.database_url),
+        max_connections = config.max_connections,
+        reserved_connections = config.reserved_connections(),
+        "messenger listening"
+    );
     let app = Application::build(config, leptos, listener).await?;
     let hub = app.state.hub.clone();
     app.run().await?;

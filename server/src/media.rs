@@ -4,13 +4,17 @@
 //! under explicit limits and re-encoded without metadata (plus a thumbnail), and the file is
 //! stored under a random name outside `public/`. A message then carries it: [`attach`] binds an
 //! upload to the message inside the send's transaction. Downloads are for members of the
-//! upload's conversation only.
+//! upload's conversation only. An upload streams into a temporary file ([`Incoming`]) under
+//! a limit on uploads in flight ([`UploadSlots`]); nothing of it is held in memory until it
+//! has arrived whole from a logged-in user.
 
 mod detect;
 pub mod entity;
 mod imaging;
 mod service;
+mod slots;
 mod storage;
 
 pub use service::{attach, attachments_for, Download, Media, UploadRequest, VoiceMeta};
-pub use storage::Storage;
+pub use slots::{UploadSlot, UploadSlots};
+pub use storage::{Incoming, Received, Storage};

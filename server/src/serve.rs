@@ -3,14 +3,30 @@
 //!
 //! - **Connection cap**: one semaphore permit per TCP connection, held by the connection's IO
 //!   object itself, so an upgraded WebSocket keeps its permit until it closes. Over the cap a
-//!   connection is closed at once, unanswered.
+//!   connection is closed at once, unanswered. The default cap comes from the process's
+//!   open-file limit ([`descriptors`]), so it is reached before `accept` fails with `EMFILE`.
+//! - **Reserved slots**: the cap is two semaphores. Connections take a *general* slot while
+//!   there is one, and a *reserved* slot after that; each request on a reserved slot carries
+//!   [`Slot::Reserved`], and the router answers it `503` at once, without reading its body,
+//!   unless it has a valid session (or is the health check). So anonymous clients can fill
+//!   the general slots, but a logged-in user's request and `/healthz` still get through. Two
+//!   semaphores rather than one with a threshold: a slot's kind is fixed when it is taken, so
+//!   a connection never changes class under a request, and freeing either kind is one drop.
 //! - **Header-read timeout**: a client has this long to send a request head; an idle
 //!   keep-alive connection is closed after the same time. hyper times the HTTP/1 head, but not
 //!   the first bytes it reads to tell HTTP/1 from HTTP/2, so this loop reads those itself under
 //!   the same deadline and hands them back to hyper in front of the stream.
+//! - **Body rate**: every request body is read under a minimum rate ([`body`]); a body that
+//!   falls behind is cut off, answered `408` and its connection closed. An upgraded WebSocket
+//!   is no longer a request body, so it is exempt once upgraded.
 //!
 //! Nothing here knows about routes: it serves whatever `Router` it is given, with
 //! `ConnectInfo<SocketAddr>` and WebSocket upgrades (`serve_connection_with_upgrades`).
+
+pub mod body;
+pub mod descriptors;
+
+pub use body::BodyPolicy;
 
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -31,8 +47,44 @@ use tower::Service;
 /// What one node accepts; from [`crate::config::Config`].
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
+    /// All connections, reserved slots included.
     pub max_connections: usize,
+    /// How many of them are kept for logged-in users and the health check (at most all).
+    pub reserved_connections: usize,
     pub header_read_timeout: Duration,
+    pub body: BodyPolicy,
+}
+
+/// Which kind of slot the connection a request came on holds; a request extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// Taken while the anonymous share had room: any request is served.
+    General,
+    /// Beyond the anonymous share: only requests with a session (and `/healthz`) are served.
+    Reserved,
+}
+
+/// The two semaphores of the cap.
+struct Slots {
+    general: Arc<Semaphore>,
+    reserved: Arc<Semaphore>,
+}
+
+impl Slots {
+    fn new(limits: &Limits) -> Self {
+        let reserved = limits.reserved_connections.min(limits.max_connections);
+        Self {
+            general: Arc::new(Semaphore::new(limits.max_connections - reserved)),
+            reserved: Arc::new(Semaphore::new(reserved)),
+        }
+    }
+
+    fn take(&self) -> Option<(OwnedSemaphorePermit, Slot)> {
+        if let Ok(permit) = self.general.clone().try_acquire_owned() {
+            return Some((permit, Slot::General));
+        }
+        self.reserved.clone().try_acquire_owned().ok().map(|permit| (permit, Slot::Reserved))
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting, lets open
@@ -44,7 +96,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let mut make_service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let slots = Slots::new(&limits);
     let builder = Arc::new(builder(limits.header_read_timeout));
     // Shutdown is signalled by dropping `signal_rx`; each connection task holds a `close_rx`,
     // so `close_tx.closed()` resolves once the last one is done.
@@ -67,14 +119,14 @@ pub async fn serve(
             },
             () = signal_tx.closed() => break,
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
+        let Some((permit, slot)) = slots.take() else {
             refusals.refused(limits.max_connections);
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
         let service = match make_service.call(remote).await {
-            Ok(service) => TowerToHyperService::new(service),
+            Ok(service) => TowerToHyperService::new(body::Guarded::new(service, limits.body, slot)),
             Err(never) => match never {},
         };
         let (builder, signal_tx, close_rx) = (builder.clone(), signal_tx.clone(), close_rx.clone());

@@ -18,6 +18,11 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 /// The session key under which the logged-in user's id is stored (see `app::backend`).
 const USER_KEY: &str = "user_id";
 
+/// The logged-in user of `session`, if any (a store failure counts as nobody).
+pub async fn signed_in(session: &tower_sessions::Session) -> Option<shared::UserId> {
+    session.get::<shared::UserId>(USER_KEY).await.ok().flatten()
+}
+
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,

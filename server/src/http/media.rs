@@ -1,11 +1,17 @@
 //! `POST /api/media` (multipart upload) and `GET /media/{id}` / `GET /media/{id}/thumb`.
 //! Glue only: the rules live in `crate::media`.
+//!
+//! An upload's body is read only after its sender is known and has a free upload slot (the
+//! Origin check ran before, in the router's layers): an anonymous or over-limit upload is
+//! answered without a byte of its body read, and hyper then closes the connection rather
+//! than drain it. The file part streams into a temporary file, counted as it comes, so
+//! memory holds one chunk of it at a time and 4 MiB + 1 byte stops there.
 
 use crate::error::Error;
-use crate::media::{UploadRequest, VoiceMeta};
+use crate::media::{Incoming, Media, UploadRequest, VoiceMeta};
 use crate::state::AppState;
-use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
-use axum::extract::{Multipart, Path, Request, State};
+use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::{FromRequest as _, Multipart, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::{header, HeaderValue, StatusCode};
@@ -21,27 +27,30 @@ pub const UPLOAD_PATH: &str = "/api/media";
 pub const MAX_UPLOAD_REQUEST_BYTES: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 
 async fn caller(session: &Session) -> Result<UserId, Error> {
-    match session.get::<UserId>("user_id").await {
-        Ok(Some(user)) => Ok(user),
-        _ => Err(Error::Api(ApiError::unauthorized())),
-    }
+    crate::sessions::signed_in(session).await.ok_or_else(|| Error::Api(ApiError::unauthorized()))
 }
 
+/// Takes the whole `Request` rather than a `Multipart` extractor, so that nothing can touch
+/// the body before the checks.
 pub async fn upload(
     State(state): State<AppState>,
     session: Session,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> Result<(StatusCode, Json<shared::Attachment>), Error> {
     let me = caller(&session).await?;
-    let multipart = multipart.map_err(|_| Error::invalid("file", "Send the file as multipart/form-data."))?;
-    let request = read_form(multipart).await?;
-    let attachment = state.services.media.upload(me, request).await?;
+    let media = &state.services.media;
+    let _slot = media.admit_upload(me)?;
+    let multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| Error::invalid("file", "Send the file as multipart/form-data."))?;
+    let request = read_form(multipart, media).await?;
+    let attachment = media.upload(me, request).await?;
     Ok((StatusCode::CREATED, Json(attachment)))
 }
 
 /// Reads the form: `conversation_id` and `file`, for voice notes also `kind=voice`,
 /// `duration_ms` and `waveform`; a profile picture is `kind=avatar` and `file` alone. The file is counted as it streams in, so 4 MiB + 1 byte stops there.
-async fn read_form(mut multipart: Multipart) -> Result<UploadRequest, Error> {
+async fn read_form(mut multipart: Multipart, media: &Media) -> Result<UploadRequest, Error> {
     let (mut conversation, mut file, mut duration, mut waveform) = (None, None, None, None);
     let (mut voice, mut avatar) = (false, false);
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
@@ -49,7 +58,7 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadRequest, Error> {
         match name.as_str() {
             "file" => {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
-                file = Some((file_name, read_file(field).await?));
+                file = Some((file_name, read_file(field, media.incoming().await?).await?));
             }
             "conversation_id" => {
                 let value = small_text(field, &name).await?;
@@ -81,25 +90,29 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadRequest, Error> {
     if conversation.is_some() && avatar {
         return Err(Error::invalid("conversation_id", "A profile picture belongs to no chat."));
     }
-    let (name, bytes) = file.ok_or_else(|| Error::invalid("file", "No file was sent."))?;
+    let (name, file) = file.ok_or_else(|| Error::invalid("file", "No file was sent."))?;
     let voice = match (voice, duration, waveform) {
         (false, _, _) => None,
         (true, Some(duration_ms), Some(waveform)) => Some(VoiceMeta { duration_ms, waveform }),
         (true, None, _) => return Err(Error::invalid("duration_ms", "A voice note needs its duration.")),
         (true, _, None) => return Err(Error::invalid("waveform", "A voice note needs its waveform.")),
     };
-    Ok(UploadRequest { conversation, name, bytes, voice })
+    Ok(UploadRequest { conversation, name, file, voice })
 }
 
-async fn read_file(mut field: Field<'_>) -> Result<Vec<u8>, Error> {
-    let mut bytes = Vec::new();
+/// Streams the file part into `into`; dropping it on an error deletes what was written.
+async fn read_file(mut field: Field<'_>, mut into: Incoming) -> Result<crate::media::Received, Error> {
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-        if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+        if into.len() + chunk.len() as u64 > MAX_UPLOAD_BYTES as u64 {
             return Err(too_large());
         }
-        bytes.extend_from_slice(&chunk);
+        into.write(&chunk).await.map_err(storage_error)?;
     }
-    Ok(bytes)
+    into.finish().await.map_err(storage_error)
+}
+
+fn storage_error(error: std::io::Error) -> Error {
+    Error::Internal(format!("receiving an upload: {error}"))
 }
 
 async fn small_text(field: Field<'_>, name: &str) -> Result<String, Error> {

@@ -46,12 +46,13 @@ pub async fn require_same_origin(State(state): State<AppState>, request: Request
 
 /// Answers an over-long declared body with a JSON 413 before anything reads it (the body-limit
 /// layer behind this catches bodies that lie about or omit their length).
+///
+/// Upload bodies are never read here: the upload handler authenticates first and then streams
+/// them to disk under its own limit. Buffering them here, before the session check, let
+/// anonymous clients hold 4 MiB of memory each with unfinished chunked bodies.
 pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
-    let limit = if request.uri().path() == super::media::UPLOAD_PATH {
-        super::media::MAX_UPLOAD_REQUEST_BYTES
-    } else {
-        MAX_API_BODY_BYTES
-    };
+    let upload = request.uri().path() == super::media::UPLOAD_PATH;
+    let limit = if upload { super::media::MAX_UPLOAD_REQUEST_BYTES } else { MAX_API_BODY_BYTES };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -70,7 +71,7 @@ pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
     }
     // A chunked body declares no length: read it here, up to the limit, so an oversized one is
     // a 413 too rather than a parse error inside the server function.
-    if declared.is_none() && request.headers().contains_key(header::TRANSFER_ENCODING) {
+    if declared.is_none() && !upload && request.headers().contains_key(header::TRANSFER_ENCODING) {
         use futures::StreamExt as _;
         let (parts, body) = request.into_parts();
         let mut stream = body.into_data_stream();

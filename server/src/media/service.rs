@@ -3,7 +3,8 @@
 use super::detect::detect;
 use super::entity::{self, ActiveModel as MediaRow, Column as MediaCol, Entity as MediaEntity};
 use super::imaging;
-use super::storage::{Storage, Variant};
+use super::slots::{UploadSlot, UploadSlots};
+use super::storage::{Incoming, Received, Storage, Variant};
 use crate::conversations::membership;
 use crate::db::now_ms;
 use crate::deps::Deps;
@@ -42,7 +43,8 @@ pub struct UploadRequest {
     pub conversation: Option<ConversationId>,
     /// The name the uploader's browser gave; only ever displayed.
     pub name: String,
-    pub bytes: Vec<u8>,
+    /// The file, received in full (at most `MAX_UPLOAD_BYTES`) into a temporary file.
+    pub file: Received,
     /// Present when the uploader says this is a voice note.
     pub voice: Option<VoiceMeta>,
 }
@@ -62,10 +64,11 @@ pub struct Media {
     decode_slots: Arc<Semaphore>,
     quota_bytes: u64,
     per_user: Arc<DefaultKeyedRateLimiter<i64>>,
+    in_flight: UploadSlots,
 }
 
 impl Media {
-    pub fn new(deps: Deps, storage: Storage, quota_bytes: u64) -> Self {
+    pub fn new(deps: Deps, storage: Storage, quota_bytes: u64, in_flight: UploadSlots) -> Self {
         // 30 uploads in a burst (an album), then one every two seconds.
         let rate = Quota::per_minute(NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN))
             .allow_burst(NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN));
@@ -75,16 +78,33 @@ impl Media {
             decode_slots: Arc::new(Semaphore::new(DECODE_SLOTS)),
             quota_bytes,
             per_user: Arc::new(RateLimiter::keyed(rate)),
+            in_flight,
         }
+    }
+
+    /// A place for one more upload of `me`'s, or `rate_limited`: take it before reading the
+    /// upload's body and hold it until the upload is answered.
+    pub fn admit_upload(&self, me: UserId) -> Result<UploadSlot> {
+        self.in_flight.take(me)
+    }
+
+    /// A temporary file to stream an upload into.
+    pub async fn incoming(&self) -> Result<Incoming> {
+        self.storage.incoming().await.map_err(io_error)
+    }
+
+    /// Deletes temporary upload files a crash left behind.
+    pub async fn sweep_incoming(&self) -> Result<usize> {
+        self.storage.sweep_incoming(std::time::Duration::from_secs(3600)).await.map_err(io_error)
     }
 
     /// Checks, converts and stores an upload; it can then be sent with a message.
     pub async fn upload(&self, me: UserId, request: UploadRequest) -> Result<Attachment> {
-        let UploadRequest { conversation, name, bytes, voice } = request;
-        if bytes.is_empty() {
+        let UploadRequest { conversation, name, file, voice } = request;
+        if file.is_empty() {
             return Err(Error::invalid("file", "The file is empty."));
         }
-        if bytes.len() > MAX_UPLOAD_BYTES {
+        if file.len() > MAX_UPLOAD_BYTES as u64 {
             return Err(too_large());
         }
         if let Some(conversation) = conversation {
@@ -93,6 +113,7 @@ impl Media {
         if self.per_user.check_key(&me.0).is_err() {
             return Err(Error::rate_limited());
         }
+        let bytes = file.read().await.map_err(io_error)?;
         let detected = detect(&bytes, voice.is_some())?;
         if conversation.is_none() && detected.kind != AttachmentKind::Image {
             return Err(Error::code(ErrorCode::UnsupportedMediaType, "A profile picture must be a photo."));
@@ -124,7 +145,7 @@ impl Media {
             thumb_mime: Set(None),
             created_at: Set(now_ms()),
         };
-        let stored = if detected.kind == AttachmentKind::Image {
+        if detected.kind == AttachmentKind::Image {
             let _slot = self.decode_slots.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
             let mime = detected.mime;
             let image = tokio::task::spawn_blocking(move || imaging::process(bytes, mime))
@@ -136,11 +157,12 @@ impl Media {
             row.mime = Set(image.mime.to_owned());
             row.thumb_mime = Set(Some(image.thumb_mime.to_owned()));
             row.size = Set(image.bytes.len() as i64);
-            image.bytes
+            self.storage.write(&id, Variant::Original, image.bytes).await.map_err(io_error)?;
         } else {
-            bytes
-        };
-        self.storage.write(&id, Variant::Original, stored).await.map_err(io_error)?;
+            // Stored as it came: the received file is moved into place, not copied.
+            drop(bytes);
+            self.storage.keep(&id, Variant::Original, file).await.map_err(io_error)?;
+        }
         match row.insert(&self.deps.db).await {
             Ok(row) => Ok(row.view()),
             Err(e) => {

@@ -180,6 +180,11 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The app's `DATA_DIR` (uploads live under `media/`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn user(&self) -> User {
         let jar = Arc::new(Jar::default());
         let client = Client::builder()

@@ -20,6 +20,8 @@ mod receipts;
 mod search;
 mod security;
 mod session_sockets;
+mod slow_clients;
 mod sync;
+mod uploads;
 mod websocket;
 mod ws;
