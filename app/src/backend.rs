@@ -42,13 +42,36 @@ pub trait Backend: Send + Sync + 'static {
     async fn conversations(&self, me: UserId) -> Result<Vec<ConversationSummary>, ApiError>;
     async fn conversation(&self, me: UserId, id: ConversationId) -> Result<ConversationDetail, ApiError>;
     async fn open_direct(&self, me: UserId, user: UserId) -> Result<ConversationSummary, ApiError>;
-    async fn create_group(&self, me: UserId, title: String, members: Vec<UserId>) -> Result<ConversationSummary, ApiError>;
-    async fn rename_group(&self, me: UserId, id: ConversationId, title: String) -> Result<ConversationDetail, ApiError>;
-    async fn add_members(&self, me: UserId, id: ConversationId, members: Vec<UserId>) -> Result<ConversationDetail, ApiError>;
-    async fn remove_member(&self, me: UserId, id: ConversationId, user: UserId) -> Result<ConversationDetail, ApiError>;
-    async fn set_role(&self, me: UserId, id: ConversationId, user: UserId, role: Role) -> Result<ConversationDetail, ApiError>;
+    async fn create_group(
+        &self,
+        me: UserId,
+        title: String,
+        members: Vec<UserId>,
+    ) -> Result<ConversationSummary, ApiError>;
+    async fn rename_group(&self, me: UserId, id: ConversationId, title: String)
+    -> Result<ConversationDetail, ApiError>;
+    async fn add_members(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        members: Vec<UserId>,
+    ) -> Result<ConversationDetail, ApiError>;
+    async fn remove_member(&self, me: UserId, id: ConversationId, user: UserId)
+    -> Result<ConversationDetail, ApiError>;
+    async fn set_role(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        user: UserId,
+        role: Role,
+    ) -> Result<ConversationDetail, ApiError>;
     async fn leave(&self, me: UserId, id: ConversationId) -> Result<(), ApiError>;
-    async fn set_flags(&self, me: UserId, id: ConversationId, flags: ConversationFlags) -> Result<ConversationSummary, ApiError>;
+    async fn set_flags(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        flags: ConversationFlags,
+    ) -> Result<ConversationSummary, ApiError>;
 
     async fn history(&self, me: UserId, id: ConversationId, before: Option<Seq>) -> Result<HistoryPage, ApiError>;
     async fn sync(&self, me: UserId, id: ConversationId, after_rev: Rev) -> Result<SyncPage, ApiError>;
@@ -124,10 +147,10 @@ pub async fn end_session() -> Result<(), AppError> {
 
 /// Sets the HTTP status of the current server-function answer from an error code.
 pub fn set_status(code: ErrorCode) {
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(code.http_status()) {
-            options.set_status(status);
-        }
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(code.http_status())
+    {
+        options.set_status(status);
     }
 }
 

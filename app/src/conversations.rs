@@ -36,7 +36,10 @@ pub async fn rename_group(conversation_id: ConversationId, title: String) -> Res
 }
 
 #[server(prefix = "/api", endpoint = "conversations/add_members", input = server_fn::codec::Json)]
-pub async fn add_members(conversation_id: ConversationId, members: Vec<UserId>) -> Result<ConversationDetail, AppError> {
+pub async fn add_members(
+    conversation_id: ConversationId,
+    members: Vec<UserId>,
+) -> Result<ConversationDetail, AppError> {
     let (backend, me) = crate::backend::caller().await?;
     Ok(backend.add_members(me, conversation_id, members).await?)
 }
@@ -48,7 +51,11 @@ pub async fn remove_member(conversation_id: ConversationId, user_id: UserId) -> 
 }
 
 #[server(prefix = "/api", endpoint = "conversations/set_role", input = server_fn::codec::Json)]
-pub async fn set_role(conversation_id: ConversationId, user_id: UserId, role: Role) -> Result<ConversationDetail, AppError> {
+pub async fn set_role(
+    conversation_id: ConversationId,
+    user_id: UserId,
+    role: Role,
+) -> Result<ConversationDetail, AppError> {
     let (backend, me) = crate::backend::caller().await?;
     Ok(backend.set_role(me, conversation_id, user_id, role).await?)
 }
@@ -60,7 +67,10 @@ pub async fn leave_group(conversation_id: ConversationId) -> Result<(), AppError
 }
 
 #[server(prefix = "/api", endpoint = "conversations/set_flags", input = server_fn::codec::Json)]
-pub async fn set_flags(conversation_id: ConversationId, flags: ConversationFlags) -> Result<ConversationSummary, AppError> {
+pub async fn set_flags(
+    conversation_id: ConversationId,
+    flags: ConversationFlags,
+) -> Result<ConversationSummary, AppError> {
     let (backend, me) = crate::backend::caller().await?;
     Ok(backend.set_flags(me, conversation_id, flags).await?)
 }

@@ -23,7 +23,8 @@ pub const LIMIT_HINT: &str = "Up to 4 MB";
 pub const IMAGE_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
 /// The file picker's filter: images and the document types the server accepts.
-pub const ACCEPT: &str = "image/jpeg,image/png,image/gif,image/webp,application/pdf,.pdf,.doc,.docx,.xlsx,.pptx,.odt,.zip,.txt,text/plain";
+pub const ACCEPT: &str =
+    "image/jpeg,image/png,image/gif,image/webp,application/pdf,.pdf,.doc,.docx,.xlsx,.pptx,.odt,.zip,.txt,text/plain";
 
 /// Refuses a file over the upload limit before a byte is sent (the server answers 413 too).
 pub fn check_size(size: u64) -> Result<(), String> {
@@ -105,7 +106,7 @@ mod tests {
     #[test]
     fn files_over_four_megabytes_are_refused_before_upload() {
         assert!(check_size(4 * 1024 * 1024).is_ok());
-        let error = check_size(4 * 1024 * 1024 + 1).unwrap_err();
+        let Err(error) = check_size(4 * 1024 * 1024 + 1) else { panic!("4 MB + 1 byte must be refused") };
         assert!(error.contains("up to 4 MB"), "{error}");
         assert!(check_size(0).is_err());
     }
@@ -124,7 +125,10 @@ mod tests {
         assert_eq!(clock(0), "0:00");
         assert_eq!(clock(61_999), "1:01");
         assert_eq!(type_label("application/pdf", "x"), "PDF");
-        assert_eq!(type_label("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a.docx"), "DOCX");
+        assert_eq!(
+            type_label("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a.docx"),
+            "DOCX"
+        );
         assert_eq!(type_label("application/octet-stream", "noext"), "FILE");
     }
 

@@ -54,7 +54,10 @@ pub async fn mark_read(conversation_id: ConversationId, seq: Seq) -> Result<Rece
 }
 
 #[server(prefix = "/api", endpoint = "messages/search", input = server_fn::codec::Json)]
-pub async fn search_messages(query: String, conversation_id: Option<ConversationId>) -> Result<Vec<SearchHit>, AppError> {
+pub async fn search_messages(
+    query: String,
+    conversation_id: Option<ConversationId>,
+) -> Result<Vec<SearchHit>, AppError> {
     let (backend, me) = crate::backend::caller().await?;
     Ok(backend.search(me, query, conversation_id).await?)
 }
@@ -63,7 +66,11 @@ pub async fn search_messages(query: String, conversation_id: Option<Conversation
 /// `client_msg_id` the server rendered into the form, so submitting the same form twice stores
 /// one message. Redirects back to the chat.
 #[server(prefix = "/api", endpoint = "messages/send_form")]
-pub async fn send_form(conversation_id: ConversationId, client_msg_id: String, body: String) -> Result<MessageView, AppError> {
+pub async fn send_form(
+    conversation_id: ConversationId,
+    client_msg_id: String,
+    body: String,
+) -> Result<MessageView, AppError> {
     use crate::backend::{caller, form_error};
     let page = format!("/chat/{}", conversation_id.0);
     let result: Result<MessageView, AppError> = async {

@@ -21,7 +21,9 @@ pub enum ConnectionState {
     Connecting,
     Online,
     /// Lost; the next attempt is in `retry_in_secs`.
-    Offline { retry_in_secs: u32 },
+    Offline {
+        retry_in_secs: u32,
+    },
     /// The device has no network: no attempt until it comes back.
     NoNetwork,
 }
@@ -103,7 +105,7 @@ mod client {
     use super::{Connection, ConnectionState};
     use crate::store::{ChatStore, FollowUp};
     use futures::{SinkExt, StreamExt};
-    use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
+    use gloo_net::websocket::{Message, WebSocketError, futures::WebSocket};
     use gloo_timers::future::sleep;
     use leptos::prelude::*;
     use shared::frames::{ClientFrame, ServerFrame};
@@ -177,7 +179,9 @@ mod client {
                 let tick = sleep(Duration::from_secs(1));
                 futures::pin_mut!(tick);
                 // Coming back online retries at once.
-                if let futures::future::Either::Right((Some(true), _)) = futures::future::select(tick, network.next()).await {
+                if let futures::future::Either::Right((Some(true), _)) =
+                    futures::future::select(tick, network.next()).await
+                {
                     break;
                 }
             }
@@ -218,8 +222,9 @@ mod client {
             connection.send(item.frame());
         }
         store.list_version.update(|v| *v += 1);
-        let loaded: Vec<_> =
-            store.threads.with_untracked(|t| t.iter().filter(|(_, th)| th.loaded).map(|(id, th)| (*id, th.rev)).collect());
+        let loaded: Vec<_> = store
+            .threads
+            .with_untracked(|t| t.iter().filter(|(_, th)| th.loaded).map(|(id, th)| (*id, th.rev)).collect());
         for (conversation, rev) in loaded {
             leptos::task::spawn_local(resync(store, conversation, rev));
         }
@@ -319,7 +324,9 @@ mod client {
                 futures::future::Either::Left((futures::future::Either::Left((incoming, _)), other)) => {
                     futures::future::Either::Left((incoming, other))
                 }
-                futures::future::Either::Right((outgoing_or_beat, _)) => futures::future::Either::Right((outgoing_or_beat, ())),
+                futures::future::Either::Right((outgoing_or_beat, _)) => {
+                    futures::future::Either::Right((outgoing_or_beat, ()))
+                }
             };
             if matches!(either, futures::future::Either::Left((Some(Ok(_)), _))) {
                 last_heard = js_sys::Date::now();
@@ -367,7 +374,9 @@ mod client {
                 }
                 futures::future::Either::Left((Some(Err(_)) | None, _)) => return Ended::Lost { greeted },
                 futures::future::Either::Right((futures::future::Either::Left((Some(frame), _)), _)) => Some(frame),
-                futures::future::Either::Right((futures::future::Either::Left((None, _)), _)) => return Ended::Lost { greeted },
+                futures::future::Either::Right((futures::future::Either::Left((None, _)), _)) => {
+                    return Ended::Lost { greeted };
+                }
                 futures::future::Either::Right((futures::future::Either::Right(_), _)) => {
                     nonce += 1;
                     next_ping = js_sys::Date::now() + (HEARTBEAT_SECS * 1000) as f64;

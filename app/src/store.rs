@@ -10,8 +10,8 @@ mod outbox;
 use leptos::prelude::*;
 use shared::frames::ServerFrame;
 use shared::{
-    ConversationId, ConversationSummary, Me, MemberView, MessageView, PresenceView, Receipt, Rev, Seq, SyncPage,
-    HistoryPage, Tick, UserId,
+    ConversationId, ConversationSummary, HistoryPage, Me, MemberView, MessageView, PresenceView, Receipt, Rev, Seq,
+    SyncPage, Tick, UserId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -102,7 +102,11 @@ pub fn use_store() -> ChatStore {
 pub enum FollowUp {
     None,
     /// Tell the server these messages reached this device (and were read, if on screen).
-    Acknowledge { conversation: ConversationId, seq: Seq, read: bool },
+    Acknowledge {
+        conversation: ConversationId,
+        seq: Seq,
+        read: bool,
+    },
     /// A push skipped a rev: fetch what was missed.
     Resync(ConversationId),
     /// This chat's row is out of date in a way the push cannot fix: fetch that row again.
@@ -140,7 +144,8 @@ impl ChatStore {
     /// bubble's tick.
     fn sync_row_marks(&self, conversation: ConversationId) {
         let Some(me) = self.my_id() else { return };
-        let members = self.threads.with_untracked(|t| t.get(&conversation).filter(|th| th.loaded).map(|th| th.members.clone()));
+        let members =
+            self.threads.with_untracked(|t| t.get(&conversation).filter(|th| th.loaded).map(|th| th.members.clone()));
         let Some(members) = members else { return };
         self.conversations.update(|list| {
             if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
@@ -193,14 +198,16 @@ impl ChatStore {
             thread.rev = thread.rev.max(page.rev);
         });
         // The row's preview follows edits and deletes of its last message made while away.
-        let last = self.threads.with_untracked(|t| t.get(&conversation).and_then(|th| th.messages.values().next_back().cloned()));
+        let last = self
+            .threads
+            .with_untracked(|t| t.get(&conversation).and_then(|th| th.messages.values().next_back().cloned()));
         if let Some(last) = last.filter(|_| newest_change.is_some()) {
             self.conversations.update(|list| {
-                if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
-                    if last.seq >= summary.last_seq {
-                        summary.last_seq = last.seq;
-                        summary.last_message = Some(last);
-                    }
+                if let Some(summary) = list.iter_mut().find(|c| c.id == conversation)
+                    && last.seq >= summary.last_seq
+                {
+                    summary.last_seq = last.seq;
+                    summary.last_message = Some(last);
                 }
             });
         }
@@ -231,10 +238,10 @@ impl ChatStore {
                     }
                 });
                 self.conversations.update(|list| {
-                    if let Some(summary) = list.iter_mut().find(|c| c.id == message.conversation_id) {
-                        if summary.last_message.as_ref().is_some_and(|m| m.id == message.id) {
-                            summary.last_message = Some(message.clone());
-                        }
+                    if let Some(summary) = list.iter_mut().find(|c| c.id == message.conversation_id)
+                        && summary.last_message.as_ref().is_some_and(|m| m.id == message.id)
+                    {
+                        summary.last_message = Some(message.clone());
                     }
                 });
                 FollowUp::None
@@ -289,10 +296,10 @@ impl ChatStore {
         let mine = Some(receipt.user_id) == self.my_id();
         if mine {
             self.conversations.update(|list| {
-                if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
-                    if receipt.read_seq >= summary.last_seq {
-                        summary.unread = 0;
-                    }
+                if let Some(summary) = list.iter_mut().find(|c| c.id == conversation)
+                    && receipt.read_seq >= summary.last_seq
+                {
+                    summary.unread = 0;
                 }
             });
             return FollowUp::None;
@@ -306,7 +313,8 @@ impl ChatStore {
         self.conversations.update(|list| {
             if let Some(summary) = list.iter_mut().find(|c| c.id == conversation) {
                 if summary.kind == shared::ConversationKind::Direct {
-                    summary.peers_delivered_seq = summary.peers_delivered_seq.max(receipt.delivered_seq).max(receipt.read_seq);
+                    summary.peers_delivered_seq =
+                        summary.peers_delivered_seq.max(receipt.delivered_seq).max(receipt.read_seq);
                     summary.peers_read_seq = summary.peers_read_seq.max(receipt.read_seq);
                 } else {
                     follow_up = FollowUp::Refresh(conversation);

@@ -15,7 +15,9 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m0001_accounts::Migration), Box::new(m0002_messaging::Migration), Box::new(m0003_reply_index::Migration),
+            Box::new(m0001_accounts::Migration),
+            Box::new(m0002_messaging::Migration),
+            Box::new(m0003_reply_index::Migration),
             Box::new(m0004_media::Migration),
             Box::new(m0005_avatars::Migration),
         ]

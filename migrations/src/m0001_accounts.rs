@@ -63,7 +63,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("sessions_user_id").table(Sessions::Table).col(Sessions::UserId).to_owned())
+            .create_index(
+                Index::create().name("sessions_user_id").table(Sessions::Table).col(Sessions::UserId).to_owned(),
+            )
             .await
     }
 

@@ -79,7 +79,9 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Conversations::Rev).big_integer().not_null().default(0))
                     .col(ColumnDef::new(Conversations::LastActivityAt).big_integer().not_null())
                     .foreign_key(
-                        ForeignKey::create().from(Conversations::Table, Conversations::CreatedBy).to(Users::Table, Users::Id),
+                        ForeignKey::create()
+                            .from(Conversations::Table, Conversations::CreatedBy)
+                            .to(Users::Table, Users::Id),
                     )
                     .to_owned(),
             )
@@ -136,7 +138,9 @@ impl MigrationTrait for Migration {
                             .to(Conversations::Table, Conversations::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
-                    .foreign_key(ForeignKey::create().from(Messages::Table, Messages::SenderId).to(Users::Table, Users::Id))
+                    .foreign_key(
+                        ForeignKey::create().from(Messages::Table, Messages::SenderId).to(Users::Table, Users::Id),
+                    )
                     .to_owned(),
             )
             .await?;

@@ -67,14 +67,24 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Media::Waveform).string_len(1024).not_null().default(""))
                     .col(ColumnDef::new(Media::ThumbMime).string_len(32).null())
                     .col(ColumnDef::new(Media::CreatedAt).big_integer().not_null())
-                    .foreign_key(ForeignKey::create().from(Media::Table, Media::UploaderId).to(Users::Table, Users::Id).on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Media::Table, Media::UploaderId)
+                            .to(Users::Table, Users::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Media::Table, Media::ConversationId)
                             .to(Conversations::Table, Conversations::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
-                    .foreign_key(ForeignKey::create().from(Media::Table, Media::MessageId).to(Messages::Table, Messages::Id).on_delete(ForeignKeyAction::SetNull))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Media::Table, Media::MessageId)
+                            .to(Messages::Table, Messages::Id)
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
                     .to_owned(),
             )
             .await?;

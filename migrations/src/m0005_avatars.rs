@@ -15,7 +15,12 @@ enum Users {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Users::Table).add_column(ColumnDef::new(Users::AvatarId).string_len(32).null()).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(Users::Table)
+                    .add_column(ColumnDef::new(Users::AvatarId).string_len(32).null())
+                    .to_owned(),
+            )
             .await
     }
 

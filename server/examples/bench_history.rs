@@ -6,13 +6,13 @@
 
 use hdrhistogram::Histogram;
 use sea_orm::{ConnectionTrait, TransactionTrait};
-use server::{config::Config, Application};
+use server::{Application, config::Config};
 use shared::ConversationId;
 use std::time::Instant;
 
 const WORDS: [&str; 16] = [
-    "lunch", "meeting", "tomorrow", "photo", "weekend", "hiking", "train", "coffee", "birthday", "project",
-    "deadline", "movie", "dinner", "holiday", "football", "concert",
+    "lunch", "meeting", "tomorrow", "photo", "weekend", "hiking", "train", "coffee", "birthday", "project", "deadline",
+    "movie", "dinner", "holiday", "football", "concert",
 ];
 
 fn report(name: &str, hist: &Histogram<u64>) {

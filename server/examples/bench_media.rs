@@ -10,7 +10,7 @@
 use hdrhistogram::Histogram;
 use image::{DynamicImage, ImageBuffer, ImageFormat, Rgb};
 use reqwest::multipart::{Form, Part};
-use server::{config::Config, Application};
+use server::{Application, config::Config};
 use std::io::Cursor;
 use std::sync::Arc;
 use std::time::Instant;
@@ -45,7 +45,9 @@ fn photo(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
 }
 
 async fn upload(client: &reqwest::Client, base: &str, conversation: i64, name: &str, bytes: Vec<u8>) -> u64 {
-    let form = Form::new().text("conversation_id", conversation.to_string()).part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    let form = Form::new()
+        .text("conversation_id", conversation.to_string())
+        .part("file", Part::bytes(bytes).file_name(name.to_owned()));
     let started = Instant::now();
     let res = client.post(format!("{base}/api/media")).multipart(form).send().await.expect("upload");
     assert_eq!(res.status(), reqwest::StatusCode::CREATED, "{}", res.text().await.unwrap_or_default());
@@ -75,7 +77,11 @@ async fn main() -> anyhow::Result<()> {
         let me = services.accounts.register(&name, "Uploader", "benchmark password".into()).await?;
         let conversation = services.conversations.open_direct(me.id, bob.id).await?.id.0;
         let client = reqwest::Client::builder().cookie_store(true).build()?;
-        let login = client.post(format!("{base}/api/accounts/login")).form(&[("username", name.as_str()), ("password", "benchmark password")]).send().await?;
+        let login = client
+            .post(format!("{base}/api/accounts/login"))
+            .form(&[("username", name.as_str()), ("password", "benchmark password")])
+            .send()
+            .await?;
         anyhow::ensure!(login.status().is_success(), "login: {}", login.status());
         Ok((Arc::new(client), conversation))
     };

@@ -22,14 +22,14 @@
 use futures::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use rand::{Rng, RngCore};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 struct Args {
     idle: bool,
@@ -182,7 +182,10 @@ async fn idle(args: &Args, users: &[User]) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(5)).await;
     let after = rss_mib(args.pid);
     if let (Some(b), Some(a)) = (before, after) {
-        println!("server RSS {b:.1} → {a:.1} MiB: {:.1} KiB per socket", (a - b) * 1024.0 / sockets.len().max(1) as f64);
+        println!(
+            "server RSS {b:.1} → {a:.1} MiB: {:.1} KiB per socket",
+            (a - b) * 1024.0 / sockets.len().max(1) as f64
+        );
     }
     Ok(())
 }
@@ -191,7 +194,8 @@ async fn chat(args: &Args, base: &str, users: Vec<User>) -> anyhow::Result<()> {
     // Direct chats between neighbours; groups of consecutive users.
     let mut chats: Vec<Vec<(i64, bool)>> = vec![Vec::new(); users.len()];
     for pair in (0..users.len() - 1).step_by(2) {
-        let conv = call(&users[pair], base, "conversations/open_direct", json!({ "user_id": users[pair + 1].id })).await?;
+        let conv =
+            call(&users[pair], base, "conversations/open_direct", json!({ "user_id": users[pair + 1].id })).await?;
         let id = conv["id"].as_i64().unwrap_or(0);
         chats[pair].push((id, false));
         chats[pair + 1].push((id, false));
@@ -202,7 +206,13 @@ async fn chat(args: &Args, base: &str, users: Vec<User>) -> anyhow::Result<()> {
             continue;
         }
         let ids: Vec<i64> = members[1..].iter().map(|&m| users[m].id).collect();
-        let conv = call(&users[start], base, "conversations/create_group", json!({ "title": format!("g{start}"), "members": ids })).await?;
+        let conv = call(
+            &users[start],
+            base,
+            "conversations/create_group",
+            json!({ "title": format!("g{start}"), "members": ids }),
+        )
+        .await?;
         let id = conv["id"].as_i64().unwrap_or(0);
         for m in members {
             chats[m].push((id, true));
@@ -234,7 +244,11 @@ async fn chat(args: &Args, base: &str, users: Vec<User>) -> anyhow::Result<()> {
                 };
                 let kind = frame["type"].as_str().unwrap_or("");
                 let message = &frame["message"];
-                let Some(sent_us) = message["body"].as_str().and_then(|b| b.split(' ').nth(1)).and_then(|t| t.parse::<u64>().ok()) else { continue };
+                let Some(sent_us) =
+                    message["body"].as_str().and_then(|b| b.split(' ').nth(1)).and_then(|t| t.parse::<u64>().ok())
+                else {
+                    continue;
+                };
                 let now = epoch.elapsed().as_micros() as u64;
                 let latency = now.saturating_sub(sent_us).max(1);
                 if kind == "ack" {
@@ -247,7 +261,13 @@ async fn chat(args: &Args, base: &str, users: Vec<User>) -> anyhow::Result<()> {
         });
         senders.push(tx);
     }
-    println!("{} sockets open; sending {} msg/s for {} s ({}% to groups)", users.len(), args.rate, args.secs, args.group_share * 100.0);
+    println!(
+        "{} sockets open; sending {} msg/s for {} s ({}% to groups)",
+        users.len(),
+        args.rate,
+        args.secs,
+        args.group_share * 100.0
+    );
     let rss_idle = rss_mib(args.pid);
 
     let started = Instant::now();
@@ -261,9 +281,12 @@ async fn chat(args: &Args, base: &str, users: Vec<User>) -> anyhow::Result<()> {
             budget -= 1.0;
             let n = rng.random_range(0..users.len());
             let want_group = rng.random_bool(args.group_share.clamp(0.0, 1.0));
-            let Some(&(conv, _)) = chats[n].iter().find(|(_, g)| *g == want_group).or_else(|| chats[n].first()) else { continue };
+            let Some(&(conv, _)) = chats[n].iter().find(|(_, g)| *g == want_group).or_else(|| chats[n].first()) else {
+                continue;
+            };
             let body = format!("lg {} {sent}", epoch.elapsed().as_micros());
-            let frame = json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid_v4(), "body": body }).to_string();
+            let frame = json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid_v4(), "body": body })
+                .to_string();
             if senders[n].try_send(frame).is_ok() {
                 sent += 1;
             }
@@ -275,7 +298,11 @@ async fn chat(args: &Args, base: &str, users: Vec<User>) -> anyhow::Result<()> {
     let acked = acked.lock().map_err(|_| anyhow::anyhow!("lock"))?.clone();
     let delivered = delivered.lock().map_err(|_| anyhow::anyhow!("lock"))?.clone();
     println!("sent {sent} in {elapsed:.1} s = {:.0} msg/s; acked {}", sent as f64 / elapsed, acked.len());
-    println!("deliveries {} = {:.0} /s", deliveries.load(Ordering::Relaxed), deliveries.load(Ordering::Relaxed) as f64 / elapsed);
+    println!(
+        "deliveries {} = {:.0} /s",
+        deliveries.load(Ordering::Relaxed),
+        deliveries.load(Ordering::Relaxed) as f64 / elapsed
+    );
     print("send → ack (stored)", &acked);
     print("send → deliver", &delivered);
     println!("server RSS: idle {rss_idle:?} MiB, under load {rss_busy:?} MiB");

@@ -82,23 +82,49 @@ impl Backend for Services {
         Ok(self.conversations.open_direct(me, user).await?)
     }
 
-    async fn create_group(&self, me: UserId, title: String, members: Vec<UserId>) -> Result<ConversationSummary, ApiError> {
+    async fn create_group(
+        &self,
+        me: UserId,
+        title: String,
+        members: Vec<UserId>,
+    ) -> Result<ConversationSummary, ApiError> {
         Ok(self.conversations.create_group(me, &title, members).await?)
     }
 
-    async fn rename_group(&self, me: UserId, id: ConversationId, title: String) -> Result<ConversationDetail, ApiError> {
+    async fn rename_group(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        title: String,
+    ) -> Result<ConversationDetail, ApiError> {
         Ok(self.conversations.rename(me, id, &title).await?)
     }
 
-    async fn add_members(&self, me: UserId, id: ConversationId, members: Vec<UserId>) -> Result<ConversationDetail, ApiError> {
+    async fn add_members(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        members: Vec<UserId>,
+    ) -> Result<ConversationDetail, ApiError> {
         Ok(self.conversations.add_members(me, id, members).await?)
     }
 
-    async fn remove_member(&self, me: UserId, id: ConversationId, user: UserId) -> Result<ConversationDetail, ApiError> {
+    async fn remove_member(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        user: UserId,
+    ) -> Result<ConversationDetail, ApiError> {
         Ok(self.conversations.remove_member(me, id, user).await?)
     }
 
-    async fn set_role(&self, me: UserId, id: ConversationId, user: UserId, role: Role) -> Result<ConversationDetail, ApiError> {
+    async fn set_role(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        user: UserId,
+        role: Role,
+    ) -> Result<ConversationDetail, ApiError> {
         Ok(self.conversations.set_role(me, id, user, role).await?)
     }
 
@@ -106,7 +132,12 @@ impl Backend for Services {
         Ok(self.conversations.leave(me, id).await?)
     }
 
-    async fn set_flags(&self, me: UserId, id: ConversationId, flags: ConversationFlags) -> Result<ConversationSummary, ApiError> {
+    async fn set_flags(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        flags: ConversationFlags,
+    ) -> Result<ConversationSummary, ApiError> {
         Ok(self.conversations.set_flags(me, id, flags).await?)
     }
 

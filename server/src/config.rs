@@ -63,8 +63,8 @@ impl Config {
         let _ = dotenvy::dotenv();
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".to_owned()));
-        let database_url = var("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("chat.db").display()));
+        let database_url =
+            var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("chat.db").display()));
         Self {
             database_url,
             data_dir,

@@ -66,7 +66,8 @@ pub trait ApiErrorResponse {
 
 impl ApiErrorResponse for ApiError {
     fn into_response_parts(self) -> Response {
-        let status = http::StatusCode::from_u16(self.code.http_status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            http::StatusCode::from_u16(self.code.http_status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         (status, axum::Json(self)).into_response()
     }
 }

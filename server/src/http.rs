@@ -8,15 +8,15 @@ pub mod security;
 
 use crate::realtime::ws_handler;
 use crate::state::AppState;
-use app::{shell, App};
+use app::{App, shell};
 use axum::routing::{get, post};
-use axum::{middleware, Router};
+use axum::{Router, middleware};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use shared::limits::MAX_API_BODY_BYTES;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 pub const SESSION_COOKIE: &str = "messenger_session";
 

@@ -9,10 +9,10 @@
 
 pub mod accounts;
 pub mod backend;
-pub mod conversations;
-pub mod deps;
 pub mod config;
+pub mod conversations;
 pub mod db;
+pub mod deps;
 pub mod error;
 pub mod http;
 pub mod media;
@@ -53,7 +53,11 @@ impl Application {
             }
             None => (Hub::default(), None),
         };
-        let deps = deps::Deps { db: db.clone(), hub: hub.clone(), write_gate: deps::WriteGate::for_backend(db.get_database_backend()) };
+        let deps = deps::Deps {
+            db: db.clone(),
+            hub: hub.clone(),
+            write_gate: deps::WriteGate::for_backend(db.get_database_backend()),
+        };
         let conversations = conversations::Conversations::new(deps.clone());
         let media = media::Media::new(
             deps.clone(),
@@ -73,7 +77,15 @@ impl Application {
         if let Some(changes) = presence_elsewhere {
             services.presence.follow(changes);
         }
-        let state = AppState { config: Arc::new(config), db, hub, accounts, services: services.clone(), backend: services, leptos };
+        let state = AppState {
+            config: Arc::new(config),
+            db,
+            hub,
+            accounts,
+            services: services.clone(),
+            backend: services,
+            leptos,
+        };
         spawn_housekeeping(state.clone());
         Ok(Self { listener, router: http::router(state.clone()), state })
     }
@@ -89,7 +101,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then stops accepting and lets open requests finish.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let config = &self.state.config;
         let limits = serve::Limits {
             max_connections: config.max_connections,

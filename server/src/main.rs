@@ -1,6 +1,6 @@
 //! Starts the messenger: configuration from the environment, then serve until Ctrl-C/SIGTERM.
 
-use server::{config::Config, Application};
+use server::{Application, config::Config};
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]

@@ -15,6 +15,6 @@ mod service;
 mod slots;
 mod storage;
 
-pub use service::{attach, attachments_for, Download, Media, UploadRequest, VoiceMeta};
+pub use service::{Download, Media, UploadRequest, VoiceMeta, attach, attachments_for};
 pub use slots::{UploadSlot, UploadSlots};
 pub use storage::{Incoming, Received, Storage};

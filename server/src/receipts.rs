@@ -1,7 +1,10 @@
 //! Delivery and read receipts as per-member watermarks: `delivered_seq` and `read_seq` only
 //! ever move forward, and reading implies delivery. Cost grows with members, not messages.
 
-use crate::conversations::{member::{Column as MemberCol, Entity as Members}, member_ids, membership};
+use crate::conversations::{
+    member::{Column as MemberCol, Entity as Members},
+    member_ids, membership,
+};
 use crate::deps::Deps;
 use crate::error::Result;
 use sea_orm::sea_query::Expr;
@@ -30,10 +33,8 @@ impl Receipts {
     pub async fn mark(&self, me: UserId, conversation: ConversationId, seq: Seq, mark: Mark) -> Result<Receipt> {
         let db = &self.deps.db;
         let member = membership(db, conversation, me).await?;
-        let last_seq = crate::conversations::entity::Entity::find_by_id(conversation.0)
-            .one(db)
-            .await?
-            .map_or(0, |c| c.last_seq);
+        let last_seq =
+            crate::conversations::entity::Entity::find_by_id(conversation.0).one(db).await?.map_or(0, |c| c.last_seq);
         let seq = seq.clamp(0, last_seq);
         let mut moved = false;
         let columns: &[MemberCol] = match mark {

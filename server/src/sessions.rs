@@ -55,7 +55,11 @@ impl SessionStore for DbSessionStore {
         // overwrite someone else's session: draw again until the insert succeeds.
         loop {
             let row = Self::row(record)?;
-            match Entity::insert(row).on_conflict(OnConflict::column(Column::Id).do_nothing().to_owned()).exec(&self.db).await {
+            match Entity::insert(row)
+                .on_conflict(OnConflict::column(Column::Id).do_nothing().to_owned())
+                .exec(&self.db)
+                .await
+            {
                 Ok(_) => return Ok(()),
                 Err(sea_orm::DbErr::RecordNotInserted) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),

@@ -41,25 +41,51 @@ pub enum ClientFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// First frame on every connection: who the socket is authenticated as.
-    Hello { user_id: UserId, heartbeat_secs: u64 },
-    Pong { nonce: u64 },
+    Hello {
+        user_id: UserId,
+        heartbeat_secs: u64,
+    },
+    Pong {
+        nonce: u64,
+    },
     /// A `send` was stored (sent only to the sending socket, after commit).
-    Ack { client_msg_id: String, message: MessageView },
+    Ack {
+        client_msg_id: String,
+        message: MessageView,
+    },
     /// A new message in one of the user's conversations.
-    Message { message: MessageView },
+    Message {
+        message: MessageView,
+    },
     /// A message was edited or deleted; `message` is its new state.
-    MessageUpdated { message: MessageView },
+    MessageUpdated {
+        message: MessageView,
+    },
     /// A member's watermarks moved.
-    Receipt { receipt: Receipt },
+    Receipt {
+        receipt: Receipt,
+    },
     /// Someone is typing; shown until `expires_in_ms` pass without another one.
-    Typing { conversation_id: ConversationId, user_id: UserId, expires_in_ms: u64 },
+    Typing {
+        conversation_id: ConversationId,
+        user_id: UserId,
+        expires_in_ms: u64,
+    },
     /// A contact came online or went offline (`last_seen_at` set when offline).
-    Presence { user_id: UserId, online: bool, last_seen_at: Option<i64> },
+    Presence {
+        user_id: UserId,
+        online: bool,
+        last_seen_at: Option<i64>,
+    },
     /// The conversation's title, members or the caller's flags changed, or the caller was
     /// added to it: fetch it again.
-    ConversationUpdated { conversation_id: ConversationId },
+    ConversationUpdated {
+        conversation_id: ConversationId,
+    },
     /// The caller is no longer a member.
-    ConversationRemoved { conversation_id: ConversationId },
+    ConversationRemoved {
+        conversation_id: ConversationId,
+    },
     /// A frame was refused. The connection stays open unless it is closed right after.
     Error {
         #[serde(flatten)]

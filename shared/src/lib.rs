@@ -13,8 +13,8 @@ pub mod message;
 pub mod user;
 pub mod validate;
 
-pub use error::{ApiError, ErrorCode};
 pub use conversation::*;
+pub use error::{ApiError, ErrorCode};
 pub use ids::{ConversationId, MessageId, Rev, Seq, UserId};
 pub use media::{Attachment, AttachmentKind, MediaId};
 pub use message::*;

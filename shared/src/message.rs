@@ -1,7 +1,7 @@
 //! Messages, receipts and the pages the history and sync calls return.
 
-use crate::ids::{ConversationId, MessageId, Rev, Seq, UserId};
 use crate::conversation::MemberView;
+use crate::ids::{ConversationId, MessageId, Rev, Seq, UserId};
 use crate::media::Attachment;
 use serde::{Deserialize, Serialize};
 

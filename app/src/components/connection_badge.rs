@@ -1,4 +1,4 @@
-use crate::realtime::{use_connection, ConnectionState};
+use crate::realtime::{ConnectionState, use_connection};
 use leptos::prelude::*;
 
 /// Says whether the live connection is up; quiet while it is, and before anything tries to

@@ -1,4 +1,4 @@
-use super::icons::{Icon, HALF, MOON, SUN};
+use super::icons::{HALF, Icon, MOON, SUN};
 use crate::theme::{self, Theme};
 use leptos::prelude::*;
 

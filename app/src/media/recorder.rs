@@ -7,7 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamConstraints};
+use web_sys::{
+    Blob, BlobEvent, BlobPropertyBag, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamConstraints,
+};
 
 const PREFERRED_TYPES: [&str; 2] = ["audio/webm;codecs=opus", "audio/mp4"];
 /// Plenty for speech, and it keeps the longest note (15 min ≈ 3.6 MB) under the 4 MB upload
@@ -26,7 +28,9 @@ pub enum RecordError {
 impl RecordError {
     pub fn message(&self) -> &'static str {
         match self {
-            Self::Denied => "Microphone access was denied. Allow it in your browser's site settings to record voice messages.",
+            Self::Denied => {
+                "Microphone access was denied. Allow it in your browser's site settings to record voice messages."
+            }
             Self::NoMicrophone => "No microphone was found. Connect one to record voice messages.",
             Self::Unsupported => "This browser cannot record voice messages.",
             Self::Failed => "The recording failed. Try again.",
@@ -64,8 +68,11 @@ impl Recorder {
         let constraints = MediaStreamConstraints::new();
         constraints.set_audio(&JsValue::TRUE);
         let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| RecordError::from_js(&e))?;
-        let stream: MediaStream =
-            JsFuture::from(promise).await.map_err(|e| RecordError::from_js(&e))?.dyn_into().map_err(|_| RecordError::Failed)?;
+        let stream: MediaStream = JsFuture::from(promise)
+            .await
+            .map_err(|e| RecordError::from_js(&e))?
+            .dyn_into()
+            .map_err(|_| RecordError::Failed)?;
 
         let options = MediaRecorderOptions::new();
         options.set_audio_bits_per_second(BITS_PER_SECOND);

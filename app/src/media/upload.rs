@@ -73,7 +73,10 @@ pub fn start_avatar(
     send(form, on_progress)
 }
 
-fn send(form: FormData, on_progress: impl Fn(f64) + 'static) -> Result<(Upload, LocalBoxFuture<'static, Outcome>), UploadError> {
+fn send(
+    form: FormData,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<(Upload, LocalBoxFuture<'static, Outcome>), UploadError> {
     let failed = |_| UploadError::Failed("The upload could not start.".to_owned());
     let xhr = XmlHttpRequest::new().map_err(failed)?;
     xhr.open_with_async("POST", "/api/media", true).map_err(failed)?;

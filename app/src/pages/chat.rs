@@ -25,7 +25,7 @@ use crate::accounts::current_user;
 use crate::components::{Avatar, BrandMark, ConnectionBadge, LogoutButton, ThemeToggle};
 use crate::conversations::list_conversations;
 use crate::realtime::use_connection;
-use crate::store::{use_store, Identity};
+use crate::store::{Identity, use_store};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;

@@ -1,4 +1,4 @@
-use super::auth_form::{form_error, last_error, AuthCard, FormError};
+use super::auth_form::{AuthCard, FormError, form_error, last_error};
 use crate::accounts::Login as LoginFn;
 use leptos::prelude::*;
 use leptos_meta::Title;

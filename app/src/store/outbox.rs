@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn outboxes_saved_before_attachments_still_load() {
-        let old = r#"[{"client_msg_id":"x","conversation_id":3,"body":"hi","reply_to":null,"created_at":1.0,"error":null}]"#;
+        let old =
+            r#"[{"client_msg_id":"x","conversation_id":3,"body":"hi","reply_to":null,"created_at":1.0,"error":null}]"#;
         let items: Vec<Outgoing> = serde_json::from_str(old).expect("old outbox");
         assert_eq!(items[0].attachment, None);
         assert_eq!(items[0].body, "hi");

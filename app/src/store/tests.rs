@@ -103,7 +103,12 @@ fn a_receipt_in_an_unloaded_group_asks_for_that_row_only() {
 #[test]
 fn a_loaded_thread_gives_its_row_the_lowest_marks_of_the_others() {
     let store = store_with(ConversationKind::Group, message(3, 3, ME, "hi all"));
-    let member = |id, name, delivered_seq, read_seq| MemberView { user: user(id, name), role: Role::Member, delivered_seq, read_seq };
+    let member = |id, name, delivered_seq, read_seq| MemberView {
+        user: user(id, name),
+        role: Role::Member,
+        delivered_seq,
+        read_seq,
+    };
     let page = HistoryPage {
         messages: vec![message(3, 3, ME, "hi all")],
         has_more: false,
@@ -141,6 +146,12 @@ fn a_sync_that_deleted_the_last_message_updates_the_preview() {
     let store = store_with(ConversationKind::Direct, message(2, 2, PEER, "secret"));
     let mut deleted = message(2, 3, PEER, "");
     deleted.deleted = true;
-    store.apply_sync(SyncPage { conversation_id: CHAT, changed: vec![deleted], members: Vec::new(), rev: 3, has_more: false });
+    store.apply_sync(SyncPage {
+        conversation_id: CHAT,
+        changed: vec![deleted],
+        members: Vec::new(),
+        rev: 3,
+        has_more: false,
+    });
     assert!(row(&store).last_message.is_some_and(|m| m.deleted && m.body.is_empty()));
 }

@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use shared::{MediaId, Me, UserId, UserView};
+use shared::{Me, MediaId, UserId, UserView};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]

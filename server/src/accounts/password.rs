@@ -7,7 +7,7 @@
 //! hashes still verify.
 
 use crate::error::{Error, Result};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::LazyLock;
 use tokio::sync::Semaphore;
@@ -43,9 +43,7 @@ fn verify_blocking(password: &str, phc: &str) -> bool {
 
 pub async fn hash(password: String) -> Result<String> {
     let _slot = SLOTS.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|e| Error::Internal(e.to_string()))?
 }
 
 /// Checks `password` against `phc`, or against a dummy hash when there is no user.

@@ -1,9 +1,9 @@
 use super::entity::{ActiveModel, Column, Entity};
-use super::{password, LoginThrottle};
+use super::{LoginThrottle, password};
 use crate::db::now_ms;
 use crate::error::{Error, Result};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr};
-use shared::{validate, ErrorCode, Me, UserId};
+use shared::{ErrorCode, Me, UserId, validate};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -103,7 +103,10 @@ impl Accounts {
     pub async fn update_profile(&self, me: UserId, display_name: &str, about: &str) -> Result<Me> {
         let display_name = validate::display_name(display_name)?;
         let about = validate::about(about)?;
-        let user = Entity::find_by_id(me.0).one(&self.db).await?.ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
+        let user = Entity::find_by_id(me.0)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
         let mut user: ActiveModel = user.into();
         user.display_name = Set(display_name);
         user.about = Set(about);
@@ -113,7 +116,10 @@ impl Accounts {
     /// Sets (or with `None` removes) the caller's picture, returning the account and the
     /// picture it replaced, whose files the caller deletes.
     pub async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<(Me, Option<String>)> {
-        let user = Entity::find_by_id(me.0).one(&self.db).await?.ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
+        let user = Entity::find_by_id(me.0)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
         let previous = user.avatar_id.clone();
         let mut user: ActiveModel = user.into();
         user.avatar_id = Set(avatar.map(|a| a.0));

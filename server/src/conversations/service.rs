@@ -7,14 +7,14 @@ use crate::error::{Error, Result};
 use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
 use crate::messages::store;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, SqlErr, TransactionTrait,
 };
 use shared::frames::ServerFrame;
 use shared::limits::GROUP_MAX_MEMBERS;
 use shared::{
-    validate, ConversationDetail, ConversationFlags, ConversationId, ConversationKind, ConversationSummary, ErrorCode,
-    MemberView, MessageKind, Role, UserId, UserView,
+    ConversationDetail, ConversationFlags, ConversationId, ConversationKind, ConversationSummary, ErrorCode,
+    MemberView, MessageKind, Role, UserId, UserView, validate,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -63,7 +63,8 @@ impl Conversations {
 
     pub async fn summary(&self, me: UserId, conversation: ConversationId) -> Result<ConversationSummary> {
         let membership = self.membership(conversation, me).await?;
-        let conv = ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
+        let conv =
+            ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
         self.summarize(me, conv, membership).await
     }
 
@@ -98,7 +99,12 @@ impl Conversations {
         Ok(members)
     }
 
-    async fn summarize(&self, me: UserId, conv: conversation::Model, membership: member::Model) -> Result<ConversationSummary> {
+    async fn summarize(
+        &self,
+        me: UserId,
+        conv: conversation::Model,
+        membership: member::Model,
+    ) -> Result<ConversationSummary> {
         let db = &self.deps.db;
         let kind = if conv.kind == "group" { ConversationKind::Group } else { ConversationKind::Direct };
         // Every member row once: the peer, the count and the other members' lowest watermarks.
@@ -247,7 +253,12 @@ impl Conversations {
         self.detail(me, conversation).await
     }
 
-    pub async fn add_members(&self, me: UserId, conversation: ConversationId, users: Vec<UserId>) -> Result<ConversationDetail> {
+    pub async fn add_members(
+        &self,
+        me: UserId,
+        conversation: ConversationId,
+        users: Vec<UserId>,
+    ) -> Result<ConversationDetail> {
         self.require_manager(conversation, me).await?;
         let current: BTreeSet<UserId> = self.member_ids(conversation).await?.into_iter().collect();
         let new: BTreeSet<UserId> = users.into_iter().filter(|u| !current.contains(u)).collect();
@@ -264,7 +275,8 @@ impl Conversations {
         self.change(conversation, format!("{name} added {names}"), move |txn| {
             let added = added.clone();
             Box::pin(async move {
-                let conv = ConversationEntity::find_by_id(conversation.0).one(txn).await?.ok_or_else(Error::not_found)?;
+                let conv =
+                    ConversationEntity::find_by_id(conversation.0).one(txn).await?.ok_or_else(Error::not_found)?;
                 for user in added {
                     // The system message "X added Y" was just appended: let them see it.
                     insert_member(txn, conversation.0, user, Role::Member, conv.last_seq - 1).await?;
@@ -277,7 +289,12 @@ impl Conversations {
         self.detail(me, conversation).await
     }
 
-    pub async fn remove_member(&self, me: UserId, conversation: ConversationId, user: UserId) -> Result<ConversationDetail> {
+    pub async fn remove_member(
+        &self,
+        me: UserId,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> Result<ConversationDetail> {
         if user == me {
             self.leave(me, conversation).await?;
             return Err(Error::not_found());
@@ -300,7 +317,13 @@ impl Conversations {
         self.detail(me, conversation).await
     }
 
-    pub async fn set_role(&self, me: UserId, conversation: ConversationId, user: UserId, role: Role) -> Result<ConversationDetail> {
+    pub async fn set_role(
+        &self,
+        me: UserId,
+        conversation: ConversationId,
+        user: UserId,
+        role: Role,
+    ) -> Result<ConversationDetail> {
         let my_role = self.require_manager(conversation, me).await?;
         let target = self.membership(conversation, user).await?;
         if role == Role::Owner || Role::parse(&target.role) >= my_role || user == me {
@@ -330,7 +353,8 @@ impl Conversations {
     /// Leaves a group. An owner who leaves hands ownership to the longest-standing member.
     pub async fn leave(&self, me: UserId, conversation: ConversationId) -> Result<()> {
         let membership = self.membership(conversation, me).await?;
-        let conv = ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
+        let conv =
+            ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
         if conv.kind != "group" {
             return Err(Error::invalid("conversation_id", "You can only leave groups."));
         }
@@ -363,7 +387,12 @@ impl Conversations {
         Ok(())
     }
 
-    pub async fn set_flags(&self, me: UserId, conversation: ConversationId, flags: ConversationFlags) -> Result<ConversationSummary> {
+    pub async fn set_flags(
+        &self,
+        me: UserId,
+        conversation: ConversationId,
+        flags: ConversationFlags,
+    ) -> Result<ConversationSummary> {
         let membership = self.membership(conversation, me).await?;
         let mut row: MemberRow = membership.into();
         if let Some(pinned) = flags.pinned {
@@ -392,8 +421,7 @@ impl Conversations {
         let message = {
             let _gate = self.deps.write_gate.enter().await;
             let txn = self.deps.db.begin().await?;
-            let message =
-                store::append(&txn, conversation, None, None, MessageKind::System, system_text, None).await?;
+            let message = store::append(&txn, conversation, None, None, MessageKind::System, system_text, None).await?;
             apply(&txn).await?;
             txn.commit().await?;
             message
@@ -424,7 +452,8 @@ impl Conversations {
 
     async fn require_manager(&self, conversation: ConversationId, me: UserId) -> Result<Role> {
         let membership = self.membership(conversation, me).await?;
-        let conv = ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
+        let conv =
+            ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
         if conv.kind != "group" {
             return Err(Error::invalid("conversation_id", "Only groups have members to manage."));
         }
@@ -459,7 +488,11 @@ impl Conversations {
     }
 }
 
-pub async fn membership(db: &impl ConnectionTrait, conversation: ConversationId, user: UserId) -> Result<member::Model> {
+pub async fn membership(
+    db: &impl ConnectionTrait,
+    conversation: ConversationId,
+    user: UserId,
+) -> Result<member::Model> {
     Members::find_by_id((conversation.0, user.0)).one(db).await?.ok_or_else(Error::not_found)
 }
 
@@ -488,7 +521,13 @@ fn new_conversation(kind: &str, title: Option<String>, direct_key: Option<String
     }
 }
 
-async fn insert_member(db: &impl ConnectionTrait, conversation: i64, user: UserId, role: Role, joined_seq: i64) -> Result<()> {
+async fn insert_member(
+    db: &impl ConnectionTrait,
+    conversation: i64,
+    user: UserId,
+    role: Role,
+    joined_seq: i64,
+) -> Result<()> {
     MemberRow {
         conversation_id: Set(conversation),
         user_id: Set(user.0),

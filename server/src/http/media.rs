@@ -10,11 +10,11 @@
 use crate::error::Error;
 use crate::media::{Incoming, Media, UploadRequest, VoiceMeta};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest as _, Multipart, Path, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use http::{header, HeaderValue, StatusCode};
+use http::{HeaderValue, StatusCode, header};
 use shared::limits::MAX_UPLOAD_BYTES;
 use shared::media::{AttachmentKind, MediaId};
 use shared::{ApiError, ConversationId, ErrorCode, UserId};
@@ -62,7 +62,10 @@ async fn read_form(mut multipart: Multipart, media: &Media) -> Result<UploadRequ
             }
             "conversation_id" => {
                 let value = small_text(field, &name).await?;
-                let id = value.trim().parse().map_err(|_| Error::invalid("conversation_id", "conversation_id must be a number."))?;
+                let id = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::invalid("conversation_id", "conversation_id must be a number."))?;
                 conversation = Some(ConversationId(id));
             }
             "kind" => match small_text(field, &name).await?.as_str() {
@@ -73,12 +76,21 @@ async fn read_form(mut multipart: Multipart, media: &Media) -> Result<UploadRequ
             },
             "duration_ms" => {
                 let value = small_text(field, &name).await?;
-                duration = Some(value.trim().parse::<u32>().map_err(|_| Error::invalid("duration_ms", "duration_ms must be a whole number."))?);
+                duration = Some(
+                    value
+                        .trim()
+                        .parse::<u32>()
+                        .map_err(|_| Error::invalid("duration_ms", "duration_ms must be a whole number."))?,
+                );
             }
             "waveform" => {
                 let value = small_text(field, &name).await?;
-                let bars: Result<Vec<u8>, _> = value.split(',').filter(|v| !v.trim().is_empty()).map(|v| v.trim().parse::<u8>()).collect();
-                waveform = Some(bars.map_err(|_| Error::invalid("waveform", "waveform is comma-separated numbers from 0 to 100."))?);
+                let bars: Result<Vec<u8>, _> =
+                    value.split(',').filter(|v| !v.trim().is_empty()).map(|v| v.trim().parse::<u8>()).collect();
+                waveform =
+                    Some(bars.map_err(|_| {
+                        Error::invalid("waveform", "waveform is comma-separated numbers from 0 to 100.")
+                    })?);
             }
             _ => return Err(Error::invalid(&name.chars().take(32).collect::<String>(), "Unknown form field.")),
         }
@@ -179,10 +191,8 @@ async fn serve(State(state): State<AppState>, session: Session, id: &str, thumb:
 /// `attachment; filename="report_.pdf"; filename*=UTF-8''report%E2%9C%93.pdf` (RFC 6266):
 /// an ASCII fallback without quotes or backslashes, and the exact name percent-encoded.
 pub fn content_disposition(disposition: &str, name: &str) -> String {
-    let fallback: String = name
-        .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
-        .collect();
+    let fallback: String =
+        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
     let mut encoded = String::new();
     for byte in name.bytes() {
         if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
@@ -200,7 +210,10 @@ mod tests {
 
     #[test]
     fn dispositions_quote_nothing_dangerous() {
-        assert_eq!(content_disposition("attachment", "a b.pdf"), "attachment; filename=\"a b.pdf\"; filename*=UTF-8''a%20b.pdf");
+        assert_eq!(
+            content_disposition("attachment", "a b.pdf"),
+            "attachment; filename=\"a b.pdf\"; filename*=UTF-8''a%20b.pdf"
+        );
         let tricky = content_disposition("attachment", "x\"; filename=evil.html");
         assert!(tricky.starts_with("attachment; filename=\"x_; filename=evil.html\""), "{tricky}");
         assert!(content_disposition("inline", "naïve.txt").ends_with("na%C3%AFve.txt"));

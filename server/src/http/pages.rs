@@ -56,10 +56,10 @@ async fn render_with_patience(patience: Duration, request: Request, next: Next) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::routing::get;
     use axum::Router;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use axum::routing::get;
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
     use tower::ServiceExt;
 
     /// A page whose first `stalls` renders never finish, as the Leptos bug does.
@@ -79,12 +79,15 @@ mod tests {
                     }
                 }),
             )
-            .layer(axum::middleware::from_fn(|request, next| render_with_patience(Duration::from_millis(50), request, next)));
+            .layer(axum::middleware::from_fn(|request, next| {
+                render_with_patience(Duration::from_millis(50), request, next)
+            }));
         (router, renders)
     }
 
     async fn get_chat(router: Router) -> (StatusCode, String) {
-        let response = router.oneshot(Request::get("/chat").body(Body::empty()).expect("request")).await.expect("infallible");
+        let response =
+            router.oneshot(Request::get("/chat").body(Body::empty()).expect("request")).await.expect("infallible");
         let status = response.status();
         let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.expect("body");
         (status, String::from_utf8_lossy(&body).into_owned())

@@ -14,7 +14,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use http::{header, HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, HeaderValue, Method, header};
 use rand::RngCore as _;
 use shared::limits::MAX_API_BODY_BYTES;
 use shared::{ApiError, ErrorCode};
@@ -78,7 +78,8 @@ pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
         let mut bytes = Vec::new();
         while let Some(chunk) = stream.next().await {
             let Ok(chunk) = chunk else {
-                return Error::Api(ApiError::new(ErrorCode::InvalidInput, "The request body could not be read.")).into_response();
+                return Error::Api(ApiError::new(ErrorCode::InvalidInput, "The request body could not be read."))
+                    .into_response();
             };
             if bytes.len() + chunk.len() > limit {
                 return too_large();
@@ -121,10 +122,7 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    headers.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), geolocation=(), microphone=(self)"),
-    );
+    headers.insert("permissions-policy", HeaderValue::from_static("camera=(), geolocation=(), microphone=(self)"));
     response
 }
 

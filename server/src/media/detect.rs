@@ -3,8 +3,8 @@
 //! XML, scripts, executables — is refused, whatever the file is called.
 
 use crate::error::{Error, Result};
-use shared::media::AttachmentKind;
 use shared::ErrorCode;
+use shared::media::AttachmentKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Detected {

@@ -10,8 +10,8 @@
 use crate::error::{Error, Result};
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
-use shared::media::THUMB_MAX_SIDE;
 use shared::ErrorCode;
+use shared::media::THUMB_MAX_SIDE;
 use std::io::Cursor;
 
 /// Largest side accepted, in pixels.
@@ -94,7 +94,8 @@ fn encode(image: &DynamicImage, quality: u8, transparent: bool) -> Result<(Vec<u
     }
     let mut out = Vec::new();
     let rgb = DynamicImage::ImageRgb8(image.to_rgb8());
-    rgb.write_with_encoder(JpegEncoder::new_with_quality(&mut out, quality)).map_err(|e| Error::Internal(format!("jpeg encode: {e}")))?;
+    rgb.write_with_encoder(JpegEncoder::new_with_quality(&mut out, quality))
+        .map_err(|e| Error::Internal(format!("jpeg encode: {e}")))?;
     Ok((out, "image/jpeg"))
 }
 

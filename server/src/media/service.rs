@@ -13,9 +13,11 @@ use crate::messages::entity::Entity as MessageEntity;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::RngCore as _;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use shared::limits::MAX_UPLOAD_BYTES;
-use shared::media::{clean_file_name, Attachment, AttachmentKind, MediaId, VOICE_MAX_MS, WAVEFORM_MAX_BARS};
+use shared::media::{Attachment, AttachmentKind, MediaId, VOICE_MAX_MS, WAVEFORM_MAX_BARS, clean_file_name};
 use shared::{ConversationId, ErrorCode, UserId};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -183,7 +185,10 @@ impl Media {
         let used = u64::try_from(used.unwrap_or(0)).unwrap_or(0);
         if used + adding > self.quota_bytes {
             let mib = self.quota_bytes / (1024 * 1024);
-            return Err(Error::code(ErrorCode::QuotaExceeded, format!("Your {mib} MB of storage is full. Delete some files to send more.")));
+            return Err(Error::code(
+                ErrorCode::QuotaExceeded,
+                format!("Your {mib} MB of storage is full. Delete some files to send more."),
+            ));
         }
         Ok(())
     }
@@ -219,7 +224,11 @@ impl Media {
     /// conversation).
     pub async fn check_avatar(&self, me: UserId, id: &MediaId) -> Result<()> {
         match MediaEntity::find_by_id(id.0.clone()).one(&self.deps.db).await? {
-            Some(row) if row.uploader_id == me.0 && row.conversation_id.is_none() && row.kind() == AttachmentKind::Image => Ok(()),
+            Some(row)
+                if row.uploader_id == me.0 && row.conversation_id.is_none() && row.kind() == AttachmentKind::Image =>
+            {
+                Ok(())
+            }
             _ => Err(Error::invalid("avatar", "Upload the picture first (kind=avatar).")),
         }
     }
@@ -260,7 +269,13 @@ impl Media {
 
 /// Binds upload `id` to a new message, inside the send's transaction: only the uploader's own,
 /// unsent upload for this very conversation qualifies.
-pub async fn attach(db: &impl ConnectionTrait, me: UserId, conversation: ConversationId, id: &MediaId, message_id: i64) -> Result<()> {
+pub async fn attach(
+    db: &impl ConnectionTrait,
+    me: UserId,
+    conversation: ConversationId,
+    id: &MediaId,
+    message_id: i64,
+) -> Result<()> {
     let updated = MediaEntity::update_many()
         .col_expr(MediaCol::MessageId, Expr::value(message_id))
         .filter(MediaCol::Id.eq(id.0.clone()))
@@ -291,14 +306,21 @@ pub async fn attachments_for(db: &impl ConnectionTrait, messages: Vec<i64>) -> R
 
 fn check_voice(voice: &VoiceMeta, size: u64) -> Result<()> {
     if !(VOICE_MIN_MS..=VOICE_MAX_MS).contains(&voice.duration_ms) {
-        return Err(Error::invalid("duration_ms", format!("A voice note lasts between 0.3 s and {} minutes.", VOICE_MAX_MS / 60_000)));
+        return Err(Error::invalid(
+            "duration_ms",
+            format!("A voice note lasts between 0.3 s and {} minutes.", VOICE_MAX_MS / 60_000),
+        ));
     }
     let bps = size * 8 * 1000 / u64::from(voice.duration_ms);
     if !(VOICE_MIN_BPS..=VOICE_MAX_BPS).contains(&bps) {
         return Err(Error::invalid("duration_ms", "The duration does not match the recording."));
     }
-    if voice.waveform.is_empty() || voice.waveform.len() > WAVEFORM_MAX_BARS || voice.waveform.iter().any(|&v| v > 100) {
-        return Err(Error::invalid("waveform", format!("The waveform needs 1 to {WAVEFORM_MAX_BARS} values from 0 to 100.")));
+    if voice.waveform.is_empty() || voice.waveform.len() > WAVEFORM_MAX_BARS || voice.waveform.iter().any(|&v| v > 100)
+    {
+        return Err(Error::invalid(
+            "waveform",
+            format!("The waveform needs 1 to {WAVEFORM_MAX_BARS} values from 0 to 100."),
+        ));
     }
     Ok(())
 }

@@ -12,7 +12,7 @@
 //! and this module is not used.
 
 use super::entity;
-use super::service::{store_send, Pending};
+use super::service::{Pending, store_send};
 use crate::deps::Deps;
 use crate::error::{Error, Result};
 use sea_orm::TransactionTrait;

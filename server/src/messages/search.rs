@@ -102,9 +102,8 @@ pub async fn search(
     for hit in hits {
         let Some(row) = rows.get(&hit.id).cloned() else { continue };
         let conversation_id = row.conversation_id;
-        if !titles.contains_key(&conversation_id) {
-            let title = conversations.summary(me, ConversationId(conversation_id)).await?.title;
-            titles.insert(conversation_id, title);
+        if let std::collections::hash_map::Entry::Vacant(slot) = titles.entry(conversation_id) {
+            slot.insert(conversations.summary(me, ConversationId(conversation_id)).await?.title);
         }
         let message = store::view(db, row).await?;
         results.push(SearchHit {

@@ -1,20 +1,20 @@
-use super::entity::{self, ActiveModel as MessageRow, Column as MessageCol, Entity as MessageEntity};
 use super::commit::{GroupCommit, Stored};
+use super::entity::{self, ActiveModel as MessageRow, Column as MessageCol, Entity as MessageEntity};
 use super::store;
 use crate::conversations::{member_ids, membership};
 use crate::db::now_ms;
 use crate::deps::Deps;
 use crate::error::{Error, Result};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use shared::frames::ServerFrame;
 use shared::limits::HISTORY_PAGE;
 use shared::media::MediaId;
 use shared::{
-    validate, ConversationId, ErrorCode, HistoryPage, MessageId, MessageKind, MessageView, Rev, SearchHit, Seq,
-    SyncPage, UserId,
+    ConversationId, ErrorCode, HistoryPage, MessageId, MessageKind, MessageView, Rev, SearchHit, Seq, SyncPage, UserId,
+    validate,
 };
 
 /// Changes returned by one sync call at most.
@@ -55,7 +55,8 @@ pub struct Sent {
 
 impl Messages {
     pub fn new(deps: Deps, conversations: crate::conversations::Conversations, media: crate::media::Media) -> Self {
-        let group_commit = (deps.db.get_database_backend() == DbBackend::Sqlite).then(|| GroupCommit::spawn(deps.clone()));
+        let group_commit =
+            (deps.db.get_database_backend() == DbBackend::Sqlite).then(|| GroupCommit::spawn(deps.clone()));
         Self { deps, conversations, media, group_commit }
     }
 
@@ -70,11 +71,7 @@ impl Messages {
             None => self.store_alone(&send).await?,
         };
         // A new plain message needs no lookups for its view (the hot path under load).
-        let message = if created && plain {
-            row.view(None, None)
-        } else {
-            store::view(&self.deps.db, row).await?
-        };
+        let message = if created && plain { row.view(None, None) } else { store::view(&self.deps.db, row).await? };
         if created {
             let members = member_ids(&self.deps.db, conversation).await?;
             self.deps.hub.send_to(&members, ServerFrame::Message { message: message.clone() });
@@ -96,7 +93,9 @@ impl Messages {
             // PostgreSQL: the same send raced in from another connection and won.
             Err(Error::Database(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
                 drop(txn);
-                let existing = find_by_client_id(&self.deps.db, send.me, &send.message.client_msg_id).await?.ok_or_else(Error::not_found)?;
+                let existing = find_by_client_id(&self.deps.db, send.me, &send.message.client_msg_id)
+                    .await?
+                    .ok_or_else(Error::not_found)?;
                 Ok((existing, false))
             }
             Err(e) => Err(e),
@@ -220,7 +219,12 @@ impl Messages {
         Ok(SyncPage { conversation_id: conversation, changed, members, rev, has_more })
     }
 
-    pub async fn search(&self, me: UserId, query: &str, conversation: Option<ConversationId>) -> Result<Vec<SearchHit>> {
+    pub async fn search(
+        &self,
+        me: UserId,
+        query: &str,
+        conversation: Option<ConversationId>,
+    ) -> Result<Vec<SearchHit>> {
         let query = validate::search_query(query)?;
         if let Some(conversation) = conversation {
             membership(&self.deps.db, conversation, me).await?;
@@ -249,7 +253,8 @@ pub(super) async fn store_send(db: &impl ConnectionTrait, send: &Pending) -> Res
         Some(id) => Some(quotable(db, conversation, joined, *id).await?),
         None => None,
     };
-    let row = store::insert(db, &conv, Some(me), Some(client_msg_id.clone()), MessageKind::Text, body.clone(), reply).await?;
+    let row =
+        store::insert(db, &conv, Some(me), Some(client_msg_id.clone()), MessageKind::Text, body.clone(), reply).await?;
     if let Some(upload) = attachment {
         crate::media::attach(db, me, conversation, upload, row.id).await?;
     }
@@ -264,7 +269,11 @@ async fn quotable(db: &impl ConnectionTrait, conversation: ConversationId, joine
     }
 }
 
-async fn find_by_client_id(db: &impl sea_orm::ConnectionTrait, me: UserId, client_msg_id: &str) -> Result<Option<entity::Model>> {
+async fn find_by_client_id(
+    db: &impl sea_orm::ConnectionTrait,
+    me: UserId,
+    client_msg_id: &str,
+) -> Result<Option<entity::Model>> {
     Ok(MessageEntity::find()
         .filter(MessageCol::SenderId.eq(me.0))
         .filter(MessageCol::ClientMsgId.eq(client_msg_id))
@@ -273,8 +282,5 @@ async fn find_by_client_id(db: &impl sea_orm::ConnectionTrait, me: UserId, clien
 }
 
 async fn current_rev(db: &impl sea_orm::ConnectionTrait, conversation: ConversationId) -> Result<Rev> {
-    Ok(crate::conversations::entity::Entity::find_by_id(conversation.0)
-        .one(db)
-        .await?
-        .map_or(0, |c| c.rev))
+    Ok(crate::conversations::entity::Entity::find_by_id(conversation.0).one(db).await?.map_or(0, |c| c.rev))
 }

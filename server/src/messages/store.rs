@@ -12,7 +12,11 @@ use std::collections::HashMap;
 
 /// Bumps the conversation's rev (and, for a new message, its last seq), returning the row.
 /// Run it first in a write transaction: it takes the write lock (row lock on PostgreSQL).
-pub async fn bump(db: &impl ConnectionTrait, conversation: ConversationId, new_message: bool) -> Result<conversation::Model> {
+pub async fn bump(
+    db: &impl ConnectionTrait,
+    conversation: ConversationId,
+    new_message: bool,
+) -> Result<conversation::Model> {
     let mut update = ConversationEntity::update_many()
         .col_expr(ConvCol::Rev, Expr::col(ConvCol::Rev).add(1))
         .col_expr(ConvCol::LastActivityAt, Expr::value(now_ms()));

@@ -1,4 +1,4 @@
-use crate::helpers::{error_of, spawn_app, PASSWORD};
+use crate::helpers::{PASSWORD, error_of, spawn_app};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -136,7 +136,10 @@ async fn plain_form_posts_redirect_with_javascript_off() {
     let ok = register("heidi").await.expect("request");
     assert_eq!(ok.status(), StatusCode::FOUND);
     assert_eq!(ok.headers()["location"], "/chat");
-    let taken = app.user().client.post(app.url("/api/accounts/register"))
+    let taken = app
+        .user()
+        .client
+        .post(app.url("/api/accounts/register"))
         .header("accept", "text/html")
         .form(&[("username", "heidi"), ("display_name", "Heidi"), ("password", PASSWORD)])
         .send()

@@ -4,9 +4,9 @@
 //! The endpoint names are read from the app's source at test time and the frame names from
 //! `ClientFrame::KINDS`, so adding either without a row here fails `every_endpoint_and_frame_is_in_the_matrix`.
 
-use crate::helpers::{bodies, spawn_app, uuid, TestApp, User, PASSWORD};
+use crate::helpers::{PASSWORD, TestApp, User, bodies, spawn_app, uuid};
 use crate::ws::{assert_silent, error_code, next_json, next_of, open, send_json};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -80,12 +80,27 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
     };
     vec![
         // Accounts: register and log in need no session; log out without one is a no-op.
-        form("accounts/register", vec![("username", "newcomer".into()), ("display_name", "New".into()), ("password", PASSWORD.into())], [200, 200, 200, 200], true),
-        form("accounts/login", vec![("username", me.into()), ("password", PASSWORD.into())], [200, 200, 200, 200], false),
+        form(
+            "accounts/register",
+            vec![("username", "newcomer".into()), ("display_name", "New".into()), ("password", PASSWORD.into())],
+            [200, 200, 200, 200],
+            true,
+        ),
+        form(
+            "accounts/login",
+            vec![("username", me.into()), ("password", PASSWORD.into())],
+            [200, 200, 200, 200],
+            false,
+        ),
         form("accounts/logout", vec![], [200, 200, 200, 200], true),
         case("accounts/me", json!({}), [401, 200, 200, 200], false),
         // Profiles: only ever your own, so every session may.
-        case("accounts/update_profile", json!({ "display_name": "Renamed", "about": "hi" }), [401, 200, 200, 200], false),
+        case(
+            "accounts/update_profile",
+            json!({ "display_name": "Renamed", "about": "hi" }),
+            [401, 200, 200, 200],
+            false,
+        ),
         case("accounts/set_avatar", json!({ "avatar": null }), [401, 200, 200, 200], false),
         // People: anyone may search; presence only of contacts.
         case("users/search", json!({ "query": "o" }), [401, 200, 200, 200], false),
@@ -96,16 +111,46 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
         case("conversations/open_direct", json!({ "user_id": target }), [401, 200, 200, 200], true),
         case("conversations/create_group", json!({ "title": "Mine", "members": [] }), [401, 200, 200, 200], false),
         case("conversations/rename", json!({ "conversation_id": g, "title": "Renamed" }), [401, 404, 403, 200], false),
-        case("conversations/add_members", json!({ "conversation_id": g, "members": [w.outsider_id] }), [401, 404, 403, 200], true),
-        case("conversations/remove_member", json!({ "conversation_id": g, "user_id": target }), [401, 404, 403, 200], true),
-        case("conversations/set_role", json!({ "conversation_id": g, "user_id": target, "role": "admin" }), [401, 404, 403, 200], true),
+        case(
+            "conversations/add_members",
+            json!({ "conversation_id": g, "members": [w.outsider_id] }),
+            [401, 404, 403, 200],
+            true,
+        ),
+        case(
+            "conversations/remove_member",
+            json!({ "conversation_id": g, "user_id": target }),
+            [401, 404, 403, 200],
+            true,
+        ),
+        case(
+            "conversations/set_role",
+            json!({ "conversation_id": g, "user_id": target, "role": "admin" }),
+            [401, 404, 403, 200],
+            true,
+        ),
         case("conversations/leave", json!({ "conversation_id": g }), [401, 404, 200, 200], true),
-        case("conversations/set_flags", json!({ "conversation_id": g, "flags": { "pinned": true } }), [401, 404, 200, 200], false),
+        case(
+            "conversations/set_flags",
+            json!({ "conversation_id": g, "flags": { "pinned": true } }),
+            [401, 404, 200, 200],
+            false,
+        ),
         // Messages.
         case("messages/history", json!({ "conversation_id": g, "before": null }), [401, 404, 200, 200], false),
         case("messages/sync", json!({ "conversation_id": g, "after_rev": 0 }), [401, 404, 200, 200], false),
-        case("messages/send", json!({ "conversation_id": g, "client_msg_id": uuid(90), "body": "x", "reply_to": null }), [401, 404, 200, 200], false),
-        form("messages/send_form", vec![("conversation_id", g.to_string()), ("client_msg_id", uuid(91)), ("body", "x".into())], [401, 404, 200, 200], false),
+        case(
+            "messages/send",
+            json!({ "conversation_id": g, "client_msg_id": uuid(90), "body": "x", "reply_to": null }),
+            [401, 404, 200, 200],
+            false,
+        ),
+        form(
+            "messages/send_form",
+            vec![("conversation_id", g.to_string()), ("client_msg_id", uuid(91)), ("body", "x".into())],
+            [401, 404, 200, 200],
+            false,
+        ),
         case("messages/edit", json!({ "message_id": w.message, "body": "x" }), [401, 404, 403, 200], false),
         case("messages/delete", json!({ "message_id": w.message }), [401, 404, 403, 200], true),
         case("messages/delivered", json!({ "conversation_id": g, "seq": 1 }), [401, 404, 200, 200], false),

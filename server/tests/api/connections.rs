@@ -2,11 +2,11 @@
 //! connections over the cap (WebSockets included) are closed unanswered, HTTP/2 and upgrades
 //! still work, and shutdown stops accepting and lets idle connections go.
 
-use crate::helpers::{spawn_app, spawn_app_until, spawn_app_with, TestApp, User, PASSWORD};
+use crate::helpers::{PASSWORD, TestApp, User, spawn_app, spawn_app_until, spawn_app_with};
 use crate::ws::request;
 use futures::StreamExt;
-use reqwest::cookie::Jar;
 use reqwest::StatusCode;
+use reqwest::cookie::Jar;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -110,7 +110,8 @@ async fn an_open_websocket_holds_its_slot_under_the_cap_until_it_closes() {
     .await;
     // A client that never keeps a connection, so the one slot is free between requests.
     let jar = Arc::new(Jar::default());
-    let client = reqwest::Client::builder().cookie_provider(jar.clone()).pool_max_idle_per_host(0).build().expect("client");
+    let client =
+        reqwest::Client::builder().cookie_provider(jar.clone()).pool_max_idle_per_host(0).build().expect("client");
     let user = User { client, jar, base: app.url("") };
     assert_eq!(user.register("capped", "Capped", PASSWORD).await.status(), StatusCode::OK);
 

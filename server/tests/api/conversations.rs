@@ -70,7 +70,10 @@ async fn a_direct_chat_cannot_be_left_or_managed() {
         let (status, code, _) = a.fails(endpoint, body).await;
         assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid_input"), "{endpoint}");
     }
-    assert_eq!(b.ok("conversations/get", json!({ "conversation_id": conv })).await["members"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        b.ok("conversations/get", json!({ "conversation_id": conv })).await["members"].as_array().map(Vec::len),
+        Some(2)
+    );
 }
 
 #[tokio::test]
@@ -83,16 +86,29 @@ async fn the_chat_list_shows_unread_counts_and_per_user_flags() {
         a.send(conv, n, &format!("hello {n}")).await;
     }
     let list = b.ok("conversations/list", json!({})).await;
-    assert_eq!((list[0]["id"].as_i64(), list[0]["unread"].as_i64(), list[0]["last_seq"].as_i64()), (Some(conv), Some(3), Some(3)));
+    assert_eq!(
+        (list[0]["id"].as_i64(), list[0]["unread"].as_i64(), list[0]["last_seq"].as_i64()),
+        (Some(conv), Some(3), Some(3))
+    );
     assert_eq!(list[0]["last_message"]["body"], "hello 3");
     assert_eq!(a.ok("conversations/list", json!({})).await[0]["unread"], 0, "my own messages are not unread");
     b.ok("messages/read", json!({ "conversation_id": conv, "seq": 2 })).await;
     assert_eq!(b.ok("conversations/list", json!({})).await[0]["unread"], 1);
 
-    let flagged = b.ok("conversations/set_flags", json!({ "conversation_id": conv, "flags": { "pinned": true, "muted": true } })).await;
-    assert_eq!((flagged["pinned"].as_bool(), flagged["muted"].as_bool(), flagged["archived"].as_bool()), (Some(true), Some(true), Some(false)));
-    let flagged = b.ok("conversations/set_flags", json!({ "conversation_id": conv, "flags": { "muted": false } })).await;
-    assert_eq!((flagged["pinned"].as_bool(), flagged["muted"].as_bool()), (Some(true), Some(false)), "absent flags stay");
+    let flagged = b
+        .ok("conversations/set_flags", json!({ "conversation_id": conv, "flags": { "pinned": true, "muted": true } }))
+        .await;
+    assert_eq!(
+        (flagged["pinned"].as_bool(), flagged["muted"].as_bool(), flagged["archived"].as_bool()),
+        (Some(true), Some(true), Some(false))
+    );
+    let flagged =
+        b.ok("conversations/set_flags", json!({ "conversation_id": conv, "flags": { "muted": false } })).await;
+    assert_eq!(
+        (flagged["pinned"].as_bool(), flagged["muted"].as_bool()),
+        (Some(true), Some(false)),
+        "absent flags stay"
+    );
     let theirs = a.ok("conversations/get", json!({ "conversation_id": conv })).await;
     assert_eq!(theirs["summary"]["pinned"], false, "flags are per user");
 }

@@ -2,8 +2,8 @@
 //! real frame in exactly the shape the server and browser (de)serialise, and every frame type
 //! is documented.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::frames::{ClientFrame, ServerFrame};
 use std::collections::BTreeSet;
@@ -48,8 +48,17 @@ fn every_frame_example_in_the_api_docs_has_the_serde_shape() {
         documented.insert(kind);
     }
     let server = [
-        "hello", "pong", "ack", "message", "message_updated", "receipt", "typing", "presence",
-        "conversation_updated", "conversation_removed", "error",
+        "hello",
+        "pong",
+        "ack",
+        "message",
+        "message_updated",
+        "receipt",
+        "typing",
+        "presence",
+        "conversation_updated",
+        "conversation_removed",
+        "error",
     ];
     for kind in server.iter().chain(ClientFrame::KINDS.iter()) {
         assert!(documented.contains(*kind), "frame {kind} has no example in docs/API.md");

@@ -1,9 +1,9 @@
 //! Groups: creation, renaming, membership, roles, leaving, and what each member sees.
 
-use crate::helpers::{bodies, messages, spawn_app, TestApp, User};
+use crate::helpers::{TestApp, User, bodies, messages, spawn_app};
 use crate::ws::{next_of, open};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// An owner, a plain member and someone outside, with a group of the first two.
 struct Group {
@@ -63,10 +63,18 @@ async fn invalid_groups_are_refused() {
         (&"t".repeat(65) as &str, json!([]), "title"),
         ("Ghosts", json!([999_999]), "members"),
     ] {
-        let (status, code, got) = owner.fails("conversations/create_group", json!({ "title": title, "members": members })).await;
-        assert_eq!((status, code.as_str(), got.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some(field)), "{title:?}");
+        let (status, code, got) =
+            owner.fails("conversations/create_group", json!({ "title": title, "members": members })).await;
+        assert_eq!(
+            (status, code.as_str(), got.as_deref()),
+            (StatusCode::BAD_REQUEST, "invalid_input", Some(field)),
+            "{title:?}"
+        );
     }
-    assert!(owner.ok("conversations/list", json!({})).await.as_array().expect("list").is_empty(), "nothing was created");
+    assert!(
+        owner.ok("conversations/list", json!({})).await.as_array().expect("list").is_empty(),
+        "nothing was created"
+    );
 }
 
 #[tokio::test]
@@ -90,7 +98,8 @@ async fn a_new_member_sees_the_added_notice_but_not_earlier_messages() {
     let g = group(&app).await;
     g.owner.send(g.id, 1, "before quinn joined").await;
     let mut late_socket = open(&app, &g.outsider).await;
-    let added = g.owner.ok("conversations/add_members", json!({ "conversation_id": g.id, "members": [g.outsider_id] })).await;
+    let added =
+        g.owner.ok("conversations/add_members", json!({ "conversation_id": g.id, "members": [g.outsider_id] })).await;
     assert_eq!(role_of(&added, g.outsider_id), "member");
     assert_eq!(next_of(&mut late_socket, "conversation_updated").await["conversation_id"], g.id);
     g.member.send(g.id, 2, "welcome quinn").await;
@@ -105,7 +114,10 @@ async fn a_new_member_sees_the_added_notice_but_not_earlier_messages() {
     assert_eq!(changes["changed"].as_array().map(Vec::len), Some(2), "nor does a sync from rev 0");
     // The late joiner's unread count and list preview start at the notice too.
     let list = g.outsider.ok("conversations/list", json!({})).await;
-    assert_eq!((list[0]["unread"].as_i64(), list[0]["last_message"]["body"].as_str()), (Some(1), Some("welcome quinn")));
+    assert_eq!(
+        (list[0]["unread"].as_i64(), list[0]["last_message"]["body"].as_str()),
+        (Some(1), Some("welcome quinn"))
+    );
 }
 
 #[tokio::test]
@@ -122,7 +134,10 @@ async fn plain_members_cannot_rename_add_remove_or_promote() {
         assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "forbidden"), "{endpoint}");
     }
     let after = detail(&g.owner, g.id).await;
-    assert_eq!((after["summary"]["title"].as_str(), after["members"].as_array().map(Vec::len)), (Some("Book club"), Some(2)));
+    assert_eq!(
+        (after["summary"]["title"].as_str(), after["members"].as_array().map(Vec::len)),
+        (Some("Book club"), Some(2))
+    );
     assert_eq!(bodies(&g.owner.history(g.id).await).len(), 1, "no system message for refused changes");
 }
 
@@ -130,7 +145,10 @@ async fn plain_members_cannot_rename_add_remove_or_promote() {
 async fn an_admin_promoted_with_set_role_may_manage_but_not_above_their_rank() {
     let app = spawn_app().await;
     let g = group(&app).await;
-    let promoted = g.owner.ok("conversations/set_role", json!({ "conversation_id": g.id, "user_id": g.member_id, "role": "admin" })).await;
+    let promoted = g
+        .owner
+        .ok("conversations/set_role", json!({ "conversation_id": g.id, "user_id": g.member_id, "role": "admin" }))
+        .await;
     assert_eq!(role_of(&promoted, g.member_id), "admin");
     assert_eq!(bodies(&g.owner.history(g.id).await).last().map(String::as_str), Some("Olivia made Paul an admin"));
 
@@ -156,7 +174,8 @@ async fn a_removed_member_loses_the_conversation() {
     let g = group(&app).await;
     g.owner.send(g.id, 1, "still here?").await;
     let mut socket = open(&app, &g.member).await;
-    let after = g.owner.ok("conversations/remove_member", json!({ "conversation_id": g.id, "user_id": g.member_id })).await;
+    let after =
+        g.owner.ok("conversations/remove_member", json!({ "conversation_id": g.id, "user_id": g.member_id })).await;
     assert_eq!(after["members"].as_array().map(Vec::len), Some(1));
     assert_eq!(next_of(&mut socket, "conversation_removed").await["conversation_id"], g.id);
 
@@ -164,7 +183,10 @@ async fn a_removed_member_loses_the_conversation() {
         ("conversations/get", json!({ "conversation_id": g.id })),
         ("messages/history", json!({ "conversation_id": g.id })),
         ("messages/sync", json!({ "conversation_id": g.id, "after_rev": 0 })),
-        ("messages/send", json!({ "conversation_id": g.id, "client_msg_id": crate::helpers::uuid(5), "body": "let me in" })),
+        (
+            "messages/send",
+            json!({ "conversation_id": g.id, "client_msg_id": crate::helpers::uuid(5), "body": "let me in" }),
+        ),
         ("messages/read", json!({ "conversation_id": g.id, "seq": 1 })),
     ] {
         let (status, code, _) = g.member.fails(endpoint, body).await;
@@ -181,7 +203,9 @@ async fn leaving_works_and_ownership_passes_on() {
     let app = spawn_app().await;
     let g = group(&app).await;
     g.owner.ok("conversations/add_members", json!({ "conversation_id": g.id, "members": [g.outsider_id] })).await;
-    g.owner.ok("conversations/set_role", json!({ "conversation_id": g.id, "user_id": g.outsider_id, "role": "admin" })).await;
+    g.owner
+        .ok("conversations/set_role", json!({ "conversation_id": g.id, "user_id": g.outsider_id, "role": "admin" }))
+        .await;
 
     // A plain member leaves quietly (a system message, no rights needed).
     assert_eq!(g.member.ok("conversations/leave", json!({ "conversation_id": g.id })).await, Value::Null);
@@ -193,5 +217,9 @@ async fn leaving_works_and_ownership_passes_on() {
     assert_eq!(now["members"].as_array().map(Vec::len), Some(1));
     let seen = bodies(&g.outsider.history(g.id).await);
     assert_eq!(&seen[seen.len() - 2..], ["Paul left", "Olivia left"]);
-    assert_eq!(g.owner.fails("conversations/leave", json!({ "conversation_id": g.id })).await.0, StatusCode::NOT_FOUND, "twice");
+    assert_eq!(
+        g.owner.fails("conversations/leave", json!({ "conversation_id": g.id })).await.0,
+        StatusCode::NOT_FOUND,
+        "twice"
+    );
 }

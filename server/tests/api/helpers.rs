@@ -9,8 +9,8 @@ use leptos::config::LeptosOptions;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, FromQueryResult, Statement};
-use serde_json::{json, Value};
-use server::{config::Config, Application};
+use serde_json::{Value, json};
+use server::{Application, config::Config};
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -84,7 +84,9 @@ impl PgDatabase {
         let template = migrated_template(admin_url);
         let name = fresh_name("");
         let db = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
-        db.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await.expect("create test database");
+        db.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .expect("create test database");
         let _ = db.close().await;
         Self { admin_url: admin_url.to_owned(), url: with_database(admin_url, &name), name }
     }
@@ -261,7 +263,8 @@ impl User {
 
     /// Sends text with the client message id `uuid(n)`; the answer is the stored message.
     pub async fn send(&self, conversation: i64, n: u32, body: &str) -> Value {
-        self.ok("messages/send", json!({ "conversation_id": conversation, "client_msg_id": uuid(n), "body": body })).await
+        self.ok("messages/send", json!({ "conversation_id": conversation, "client_msg_id": uuid(n), "body": body }))
+            .await
     }
 
     /// The newest page of history.

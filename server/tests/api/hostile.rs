@@ -1,8 +1,8 @@
 //! Hostile and broken input: every answer is a clear 4xx with a JSON error, never a 500.
 
-use crate::helpers::{error_of, messages, pair, spawn_app, uuid, User};
+use crate::helpers::{User, error_of, messages, pair, spawn_app, uuid};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::io::{Read, Write};
 
 /// Posts raw bytes as JSON to `/api/<endpoint>`: (status, code).
@@ -35,7 +35,9 @@ async fn malformed_json_is_a_clear_400() {
     let app = spawn_app().await;
     let user = app.registered("mal").await;
     for endpoint in JSON_ENDPOINTS {
-        for body in ["{not json", "", "null", "[]", "\"text\"", "42", "{\"conversation_id\": }", "{\"a\":1}{", "\u{feff}{}"] {
+        for body in
+            ["{not json", "", "null", "[]", "\"text\"", "42", "{\"conversation_id\": }", "{\"a\":1}{", "\u{feff}{}"]
+        {
             let (status, code) = raw(&user, endpoint, body).await;
             assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid_input"), "{endpoint} {body:?}");
         }
@@ -108,7 +110,12 @@ async fn negative_zero_and_huge_ids_are_not_found_or_invalid_never_a_crash() {
     for after_rev in [i64::MIN, i64::MAX] {
         alice.ok("messages/sync", json!({ "conversation_id": conv, "after_rev": after_rev })).await;
     }
-    let (status, ..) = alice.fails("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(3), "body": "x", "reply_to": -1 })).await;
+    let (status, ..) = alice
+        .fails(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(3), "body": "x", "reply_to": -1 }),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(alice.history(conv).await["messages"][0]["id"], sent["id"]);
 }
@@ -183,7 +190,8 @@ async fn odd_requests_get_a_4xx_not_a_500() {
     let url = |path: &str| format!("{}{path}", user.base);
     let get = user.client.get(url("/api/messages/history")).send().await.expect("request").status();
     assert!(get.is_client_error(), "GET on a server function: {get}");
-    let unknown = user.client.post(url("/api/messages/launch")).json(&json!({})).send().await.expect("request").status();
+    let unknown =
+        user.client.post(url("/api/messages/launch")).json(&json!({})).send().await.expect("request").status();
     assert!(unknown.is_client_error(), "unknown endpoint: {unknown}");
     let text = user
         .client
@@ -204,14 +212,26 @@ async fn control_characters_and_wide_unicode_are_stored_exactly_or_refused() {
     let app = spawn_app().await;
     let (alice, bob, conv) = pair(&app, "uni", "code").await;
     let max = shared::limits::MESSAGE_MAX_CHARS;
-    for (n, body) in [(1, "tab\there".to_owned()), (2, "bidi \u{202e}txet".to_owned()), (3, "🦆".repeat(max)), (4, "<script>alert(1)</script>".to_owned())] {
+    for (n, body) in [
+        (1, "tab\there".to_owned()),
+        (2, "bidi \u{202e}txet".to_owned()),
+        (3, "🦆".repeat(max)),
+        (4, "<script>alert(1)</script>".to_owned()),
+    ] {
         let sent = alice.send(conv, n, &body).await;
         assert_eq!(sent["body"], body.as_str(), "stored as sent");
     }
     // PostgreSQL text cannot hold NUL, so every backend refuses it the same way.
-    let (status, code, field) = alice.fails("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(6), "body": "nul\u{0}byte" })).await;
+    let (status, code, field) = alice
+        .fails("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(6), "body": "nul\u{0}byte" }))
+        .await;
     assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some("body")));
-    let (status, _, field) = alice.fails("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(5), "body": "🦆".repeat(max + 1) })).await;
+    let (status, _, field) = alice
+        .fails(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(5), "body": "🦆".repeat(max + 1) }),
+        )
+        .await;
     assert_eq!((status, field.as_deref()), (StatusCode::BAD_REQUEST, Some("body")), "the limit counts characters");
     let seen: Vec<Value> = messages(&bob.history(conv).await).iter().map(|m| m["body"].clone()).collect();
     assert_eq!(seen.len(), 4);

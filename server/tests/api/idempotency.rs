@@ -2,9 +2,9 @@
 //! stored once and every answer names the same message.
 
 use crate::helpers::{messages, ok, pair, seqs, spawn_app, uuid};
-use crate::ws::{drain, next_json, open, send_json, Socket};
+use crate::ws::{Socket, drain, next_json, open, send_json};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -61,7 +61,8 @@ async fn concurrent_sends_over_sockets_and_http_store_one_message_and_push_it_on
     let (alice, bob, conv) = pair(&app, "erin", "frank").await;
     let mut bob_socket = open(&app, &bob).await;
     let client_msg_id = uuid(42);
-    let frame = json!({ "type": "send", "conversation_id": conv, "client_msg_id": client_msg_id, "body": "hello once" });
+    let frame =
+        json!({ "type": "send", "conversation_id": conv, "client_msg_id": client_msg_id, "body": "hello once" });
     let alice = Arc::new(alice);
     // Three sockets × 25 frames (under the per-socket burst limit) racing 25 HTTP posts.
     let mut sockets = Vec::new();
@@ -81,7 +82,10 @@ async fn concurrent_sends_over_sockets_and_http_store_one_message_and_push_it_on
         .collect();
     let http_tasks: Vec<_> = (0..25)
         .map(|_| {
-            let (alice, body) = (alice.clone(), json!({ "conversation_id": conv, "client_msg_id": client_msg_id, "body": "hello once" }));
+            let (alice, body) = (
+                alice.clone(),
+                json!({ "conversation_id": conv, "client_msg_id": client_msg_id, "body": "hello once" }),
+            );
             tokio::spawn(async move { ok(alice.call("messages/send", body).await).await })
         })
         .collect();
@@ -126,7 +130,10 @@ async fn a_resend_with_a_different_body_still_returns_the_original() {
     assert_eq!(first, again, "the stored message, unchanged");
     // The UUID is compared in canonical form: upper case is the same id.
     let upper = alice
-        .ok("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(1).to_uppercase(), "body": "original" }))
+        .ok(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(1).to_uppercase(), "body": "original" }),
+        )
         .await;
     assert_eq!(upper["id"], first["id"]);
     assert_eq!(crate::helpers::bodies(&bob.history(conv).await), ["original"]);
@@ -151,7 +158,11 @@ async fn a_refused_socket_send_names_its_client_msg_id_and_stores_nothing() {
     let app = spawn_app().await;
     let (alice, bob, conv) = pair(&app, "nia", "otto").await;
     let mut socket = open(&app, &alice).await;
-    send_json(&mut socket, &json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid(3), "body": "   " })).await;
+    send_json(
+        &mut socket,
+        &json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid(3), "body": "   " }),
+    )
+    .await;
     let error = next_json(&mut socket).await;
     assert_eq!(
         (error["type"].as_str(), error["code"].as_str(), error["field"].as_str(), error["client_msg_id"].as_str()),
@@ -159,7 +170,11 @@ async fn a_refused_socket_send_names_its_client_msg_id_and_stores_nothing() {
     );
     assert!(messages(&bob.history(conv).await).is_empty());
     // The same id with a valid body can still be sent afterwards.
-    send_json(&mut socket, &json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid(3), "body": "fixed" })).await;
+    send_json(
+        &mut socket,
+        &json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid(3), "body": "fixed" }),
+    )
+    .await;
     let ack = crate::ws::next_of(&mut socket, "ack").await;
     assert_eq!((ack["client_msg_id"].as_str(), ack["message"]["seq"].as_i64()), (Some(uuid(3).as_str()), Some(1)));
 }
@@ -197,12 +212,23 @@ async fn concurrent_sends_with_refused_ones_among_them_store_every_valid_one_wit
             }
             "bad reply" => {
                 let (status, code, field) = crate::helpers::error_of(res).await;
-                assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some("reply_to")));
+                assert_eq!(
+                    (status, code.as_str(), field.as_deref()),
+                    (StatusCode::BAD_REQUEST, "invalid_input", Some("reply_to"))
+                );
             }
-            _ => assert!(res.status() == StatusCode::FORBIDDEN || res.status() == StatusCode::NOT_FOUND, "stranger: {}", res.status()),
+            _ => assert!(
+                res.status() == StatusCode::FORBIDDEN || res.status() == StatusCode::NOT_FOUND,
+                "stranger: {}",
+                res.status()
+            ),
         }
     }
-    assert_eq!(stored, (1..=40).collect::<BTreeSet<i64>>(), "each valid send got its own seq, none burned by a refused one");
+    assert_eq!(
+        stored,
+        (1..=40).collect::<BTreeSet<i64>>(),
+        "each valid send got its own seq, none burned by a refused one"
+    );
     let page = bob.history(conv).await;
     assert_eq!(seqs(&page), (1..=40).collect::<Vec<i64>>());
     assert!(crate::helpers::bodies(&page).iter().all(|b| b.starts_with("valid ")), "no refused send was stored");

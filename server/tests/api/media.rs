@@ -2,12 +2,12 @@
 //! checks, who may download, the headers files are served with, and sending through the same
 //! message pipeline as text.
 
-use crate::helpers::{error_of, messages, ok, pair, spawn_app, spawn_app_with, uuid, TestApp, User};
+use crate::helpers::{TestApp, User, error_of, messages, ok, pair, spawn_app, spawn_app_with, uuid};
 use crate::ws::{next_of, open, send_json};
 use image::{DynamicImage, ImageBuffer, ImageFormat, Rgb, Rgba};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Response, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use shared::limits::MAX_UPLOAD_BYTES;
 use std::io::Cursor;
 
@@ -102,7 +102,10 @@ async fn a_photo_is_re_encoded_thumbnailed_sent_and_served_to_members() {
     let (alice, bob, conv) = pair(&app, "alice", "bob").await;
     let photo = uploaded(&alice, file_form(conv, "holiday.png", png(800, 600), "image/png")).await;
     assert_eq!((photo["kind"].as_str(), photo["mime"].as_str()), (Some("image"), Some("image/png")));
-    assert_eq!((photo["width"].as_u64(), photo["height"].as_u64(), photo["name"].as_str()), (Some(800), Some(600), Some("holiday.png")));
+    assert_eq!(
+        (photo["width"].as_u64(), photo["height"].as_u64(), photo["name"].as_str()),
+        (Some(800), Some(600), Some("holiday.png"))
+    );
     let id = photo["id"].as_str().expect("id").to_owned();
     assert_eq!(id.len(), 32);
 
@@ -137,7 +140,8 @@ async fn exif_metadata_is_stripped() {
     assert!(original.windows(10).any(|w| w == b"SECRET-GPS"), "the fixture carries EXIF");
     let photo = uploaded(&alice, file_form(conv, "cam.jpg", original, "image/jpeg")).await;
     ok(send_with(&alice, conv, 1, "", &photo).await).await;
-    let served = get(&bob, &format!("/media/{}", photo["id"].as_str().expect("id"))).await.bytes().await.expect("bytes");
+    let served =
+        get(&bob, &format!("/media/{}", photo["id"].as_str().expect("id"))).await.bytes().await.expect("bytes");
     assert!(!served.windows(10).any(|w| w == b"SECRET-GPS") && !served.windows(4).any(|w| w == b"Exif"));
     assert_eq!(image::guess_format(&served).expect("format"), ImageFormat::Jpeg);
 }
@@ -164,7 +168,8 @@ async fn types_are_decided_by_content_not_by_name() {
     }
     let pdf = uploaded(&alice, file_form(conv, "contract.png", PDF.to_vec(), "image/png")).await;
     assert_eq!((pdf["kind"].as_str(), pdf["mime"].as_str()), (Some("document"), Some("application/pdf")));
-    let text = uploaded(&alice, file_form(conv, "list.txt", b"milk\neggs\n".to_vec(), "application/x-msdownload")).await;
+    let text =
+        uploaded(&alice, file_form(conv, "list.txt", b"milk\neggs\n".to_vec(), "application/x-msdownload")).await;
     assert_eq!(text["mime"], "text/plain");
 }
 
@@ -174,10 +179,12 @@ async fn four_mib_is_accepted_and_one_byte_more_is_413() {
     let (alice, _bob, conv) = pair(&app, "biga", "bigb").await;
     let exactly = uploaded(&alice, file_form(conv, "big.txt", vec![b'a'; MAX_UPLOAD_BYTES], "text/plain")).await;
     assert_eq!(exactly["size"].as_u64(), Some(MAX_UPLOAD_BYTES as u64));
-    let (status, code, _) = refused(&alice, file_form(conv, "big.txt", vec![b'a'; MAX_UPLOAD_BYTES + 1], "text/plain")).await;
+    let (status, code, _) =
+        refused(&alice, file_form(conv, "big.txt", vec![b'a'; MAX_UPLOAD_BYTES + 1], "text/plain")).await;
     assert_eq!((status, code.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
     // A body far beyond the limit is cut off by its declared length, before it is read.
-    let (status, code, _) = refused(&alice, file_form(conv, "huge.txt", vec![b'a'; 3 * MAX_UPLOAD_BYTES], "text/plain")).await;
+    let (status, code, _) =
+        refused(&alice, file_form(conv, "huge.txt", vec![b'a'; 3 * MAX_UPLOAD_BYTES], "text/plain")).await;
     assert_eq!((status, code.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
 }
 
@@ -198,7 +205,8 @@ async fn a_decompression_bomb_is_refused_from_its_header() {
 async fn hostile_file_names_are_cleaned_and_served_safely() {
     let app = spawn_app().await;
     let (alice, bob, conv) = pair(&app, "namea", "nameb").await;
-    let doc = uploaded(&alice, file_form(conv, "../../etc/\u{202e}passwd\t.pdf", PDF.to_vec(), "application/pdf")).await;
+    let doc =
+        uploaded(&alice, file_form(conv, "../../etc/\u{202e}passwd\t.pdf", PDF.to_vec(), "application/pdf")).await;
     assert_eq!(doc["name"], "passwd.pdf");
     let windows = uploaded(&alice, file_form(conv, "C:\\temp\\..\\.hidden.pdf", PDF.to_vec(), "application/pdf")).await;
     assert_eq!(windows["name"], "hidden.pdf");
@@ -214,7 +222,8 @@ async fn hostile_file_names_are_cleaned_and_served_safely() {
     assert_eq!(header(&res, "content-disposition"), "attachment; filename=\"passwd.pdf\"; filename*=UTF-8''passwd.pdf");
     let res = get(&bob, &format!("/media/{}", quoted["id"].as_str().expect("id"))).await;
     assert!(header(&res, "content-disposition").starts_with("attachment; filename=\"x_; filename=evil.html\"; "));
-    for path in ["/media/..%2F..%2Fetc%2Fpasswd", "/media/../../etc/passwd", "/media/ABCDEF0123456789ABCDEF0123456789"] {
+    for path in ["/media/..%2F..%2Fetc%2Fpasswd", "/media/../../etc/passwd", "/media/ABCDEF0123456789ABCDEF0123456789"]
+    {
         assert_eq!(get(&bob, path).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
@@ -250,7 +259,10 @@ async fn uploads_can_only_be_sent_once_by_their_uploader_in_their_chat() {
     let photo = uploaded(&alice, file_form(conv, "p.png", png(8, 8), "image/png")).await;
     for (who, chat, n) in [(&bob, conv, 1), (&alice, other, 2)] {
         let (status, code, field) = error_of(send_with(who, chat, n, "", &photo).await).await;
-        assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some("attachment")));
+        assert_eq!(
+            (status, code.as_str(), field.as_deref()),
+            (StatusCode::BAD_REQUEST, "invalid_input", Some("attachment"))
+        );
     }
     ok(send_with(&alice, conv, 3, "", &photo).await).await;
     let retried = ok(send_with(&alice, conv, 3, "", &photo).await).await;
@@ -283,9 +295,16 @@ async fn voice_notes_carry_checked_duration_and_waveform_and_support_seeking() {
         ("99999999", "1,2", "duration_ms"),
     ] {
         let (status, code, got) = refused(&alice, voice_form(conv, webm(16_000), duration, waveform)).await;
-        assert_eq!((status, code.as_str(), got.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some(field)), "{duration} {waveform}");
+        assert_eq!(
+            (status, code.as_str(), got.as_deref()),
+            (StatusCode::BAD_REQUEST, "invalid_input", Some(field)),
+            "{duration} {waveform}"
+        );
     }
-    let pdf_as_voice = file_form(conv, "v.webm", PDF.to_vec(), "audio/webm").text("kind", "voice").text("duration_ms", "300").text("waveform", "1");
+    let pdf_as_voice = file_form(conv, "v.webm", PDF.to_vec(), "audio/webm")
+        .text("kind", "voice")
+        .text("duration_ms", "300")
+        .text("waveform", "1");
     assert_eq!(refused(&alice, pdf_as_voice).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // Over the socket, like the browser: the ack and the push both carry the note.
@@ -336,7 +355,8 @@ async fn malformed_unauthenticated_and_cross_origin_uploads_are_refused() {
     let (status, code, _) = refused(&app.user(), file_form(conv, "a.pdf", PDF.to_vec(), "application/pdf")).await;
     assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "unauthorized"));
     let form = file_form(conv, "a.pdf", PDF.to_vec(), "application/pdf");
-    let res = alice.client.post(&url).header("origin", "https://evil.example").multipart(form).send().await.expect("request");
+    let res =
+        alice.client.post(&url).header("origin", "https://evil.example").multipart(form).send().await.expect("request");
     assert_eq!(error_of(res).await.1, "bad_origin");
 }
 

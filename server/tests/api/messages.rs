@@ -2,7 +2,7 @@
 
 use crate::helpers::{bodies, messages, pair, seqs, spawn_app, uuid};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn http_sends_are_numbered_1_2_3_without_gaps() {
@@ -39,7 +39,12 @@ async fn invalid_sends_are_refused_and_store_nothing() {
         let (status, code, got) = alice
             .fails("messages/send", json!({ "conversation_id": conv, "client_msg_id": client_msg_id, "body": body }))
             .await;
-        assert_eq!((status, code.as_str(), got.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some(field)), "{client_msg_id} {}", body.len());
+        assert_eq!(
+            (status, code.as_str(), got.as_deref()),
+            (StatusCode::BAD_REQUEST, "invalid_input", Some(field)),
+            "{client_msg_id} {}",
+            body.len()
+        );
     }
     let (status, ..) = alice.fails("messages/send", json!({ "conversation_id": conv, "body": "no id" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a missing argument is malformed");
@@ -60,19 +65,29 @@ async fn a_reply_must_quote_a_message_of_the_same_conversation() {
     let quoted = bob.send(conv, 1, "when?").await;
 
     let (status, code, field) = alice
-        .fails("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(2), "body": "x", "reply_to": foreign["id"] }))
+        .fails(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(2), "body": "x", "reply_to": foreign["id"] }),
+        )
         .await;
     assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some("reply_to")));
     let (status, ..) = alice
-        .fails("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(3), "body": "x", "reply_to": 999_999 }))
+        .fails(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(3), "body": "x", "reply_to": 999_999 }),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(seqs(&bob.history(conv).await), [1], "refused replies store nothing");
 
     let reply = alice
-        .ok("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(4), "body": "at ten", "reply_to": quoted["id"] }))
+        .ok(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(4), "body": "at ten", "reply_to": quoted["id"] }),
+        )
         .await;
-    let expected = json!({ "id": quoted["id"], "seq": 1, "sender_id": quoted["sender_id"], "body": "when?", "deleted": false });
+    let expected =
+        json!({ "id": quoted["id"], "seq": 1, "sender_id": quoted["sender_id"], "body": "when?", "deleted": false });
     assert_eq!(reply["reply_to"], expected);
     assert_eq!(messages(&bob.history(conv).await)[1]["reply_to"], expected, "history carries the quote");
 }
@@ -84,12 +99,18 @@ async fn editing_my_message_shows_the_new_body_and_edited_at() {
     let sent = alice.send(conv, 1, "see you at 10").await;
     assert_eq!(sent["edited_at"], Value::Null);
     let edited = alice.ok("messages/edit", json!({ "message_id": sent["id"], "body": "see you at 11" })).await;
-    assert_eq!((edited["id"].clone(), edited["seq"].clone(), edited["body"].as_str()), (sent["id"].clone(), sent["seq"].clone(), Some("see you at 11")));
+    assert_eq!(
+        (edited["id"].clone(), edited["seq"].clone(), edited["body"].as_str()),
+        (sent["id"].clone(), sent["seq"].clone(), Some("see you at 11"))
+    );
     assert!(edited["edited_at"].as_i64().is_some());
     assert!(edited["rev"].as_i64() > sent["rev"].as_i64(), "an edit is a new rev");
     let page = bob.history(conv).await;
     let seen = &messages(&page)[0];
-    assert_eq!((seen["body"].as_str(), seen["edited_at"].clone()), (Some("see you at 11"), edited["edited_at"].clone()));
+    assert_eq!(
+        (seen["body"].as_str(), seen["edited_at"].clone()),
+        (Some("see you at 11"), edited["edited_at"].clone())
+    );
     let (status, _, field) = alice.fails("messages/edit", json!({ "message_id": sent["id"], "body": "  " })).await;
     assert_eq!((status, field.as_deref()), (StatusCode::BAD_REQUEST, Some("body")));
 }
@@ -125,7 +146,11 @@ async fn deleting_blanks_the_body_and_marks_the_message_deleted() {
     assert_eq!((deleted["body"].as_str(), deleted["deleted"].as_bool()), (Some(""), Some(true)));
     let page = bob.history(conv).await;
     let seen = &messages(&page)[0];
-    assert_eq!((seen["seq"].as_i64(), seen["body"].as_str(), seen["deleted"].as_bool()), (Some(1), Some(""), Some(true)), "keeps its place");
+    assert_eq!(
+        (seen["seq"].as_i64(), seen["body"].as_str(), seen["deleted"].as_bool()),
+        (Some(1), Some(""), Some(true)),
+        "keeps its place"
+    );
     assert_eq!(seqs(&page), [1, 2]);
     for (endpoint, body) in [
         ("messages/edit", json!({ "message_id": sent["id"], "body": "undo" })),

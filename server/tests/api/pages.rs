@@ -34,8 +34,16 @@ async fn logged_in_visitors_skip_the_landing_page() {
 #[tokio::test]
 async fn login_page_works_without_javascript_and_shows_errors_from_the_query() {
     let app = spawn_app().await;
-    let html = app.user().client.get(app.url("/login?error=invalid_credentials")).send().await.expect("request")
-        .text().await.expect("html");
+    let html = app
+        .user()
+        .client
+        .get(app.url("/login?error=invalid_credentials"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("action=\"/api/accounts/login\""), "a real form posts without WASM");
     assert!(html.contains("Wrong username or password."));
 }
@@ -69,6 +77,10 @@ async fn open_chat_pages_render_whole_on_a_multi_threaded_runtime() {
         let html = page.expect("task");
         assert!(html.contains("hello from the server render"), "the latest messages are rendered");
         // Resolved resources stream in after the document as <script> chunks.
-        assert!(html.contains("</html>") && html.trim_end().ends_with("</script>"), "the page ends: …{}", &html[html.len().saturating_sub(200)..]);
+        assert!(
+            html.contains("</html>") && html.trim_end().ends_with("</script>"),
+            "the page ends: …{}",
+            &html[html.len().saturating_sub(200)..]
+        );
     }
 }

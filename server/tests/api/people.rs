@@ -3,7 +3,7 @@
 use crate::helpers::spawn_app;
 use crate::ws::{next_of, open};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn usernames(answer: &Value) -> Vec<&str> {
     answer.as_array().expect("users").iter().map(|u| u["username"].as_str().expect("username")).collect()
@@ -48,7 +48,11 @@ async fn user_search_never_lists_everyone() {
     app.registered("someone").await;
     for query in ["", "   ", &"a".repeat(65)] {
         let (status, code, field) = me.fails("users/search", json!({ "query": query })).await;
-        assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some("query")), "{query:?}");
+        assert_eq!(
+            (status, code.as_str(), field.as_deref()),
+            (StatusCode::BAD_REQUEST, "invalid_input", Some("query")),
+            "{query:?}"
+        );
     }
 }
 

@@ -1,12 +1,12 @@
 //! Profiles: display name, about line and picture, validated, shown to contacts, and pushed
 //! to them when they change.
 
-use crate::helpers::{error_of, ok, pair, spawn_app, User};
+use crate::helpers::{User, error_of, ok, pair, spawn_app};
 use crate::ws::{next_of, open};
 use image::{DynamicImage, ImageBuffer, ImageFormat, Rgb};
-use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
 use std::io::Cursor;
 
 fn photo() -> Vec<u8> {
@@ -29,17 +29,30 @@ async fn name_and_about_are_validated_and_reach_contacts() {
     let app = spawn_app().await;
     let (alice, bob, conv) = pair(&app, "profa", "profb").await;
     let mut bob_ws = open(&app, &bob).await;
-    let me = alice.ok("accounts/update_profile", json!({ "display_name": "  Alice L.  ", "about": "Out hiking 🏔" })).await;
+    let me =
+        alice.ok("accounts/update_profile", json!({ "display_name": "  Alice L.  ", "about": "Out hiking 🏔" })).await;
     assert_eq!((me["display_name"].as_str(), me["about"].as_str()), (Some("Alice L."), Some("Out hiking 🏔")));
     let pushed = next_of(&mut bob_ws, "conversation_updated").await;
     assert_eq!(pushed["conversation_id"], conv);
     let chat = bob.ok("conversations/get", json!({ "conversation_id": conv })).await;
-    let alice_view = chat["members"].as_array().expect("members").iter().find(|m| m["user"]["username"] == "profa").expect("alice")["user"].clone();
-    assert_eq!((alice_view["display_name"].as_str(), alice_view["about"].as_str()), (Some("Alice L."), Some("Out hiking 🏔")));
+    let alice_view =
+        chat["members"].as_array().expect("members").iter().find(|m| m["user"]["username"] == "profa").expect("alice")
+            ["user"]
+            .clone();
+    assert_eq!(
+        (alice_view["display_name"].as_str(), alice_view["about"].as_str()),
+        (Some("Alice L."), Some("Out hiking 🏔"))
+    );
 
     let long = "x".repeat(141);
-    for (name, about, field) in [("", "ok", "display_name"), ("A\u{7}", "ok", "display_name"), ("Al", long.as_str(), "about"), ("Al", "two\nlines", "about")] {
-        let (status, code, got) = alice.fails("accounts/update_profile", json!({ "display_name": name, "about": about })).await;
+    for (name, about, field) in [
+        ("", "ok", "display_name"),
+        ("A\u{7}", "ok", "display_name"),
+        ("Al", long.as_str(), "about"),
+        ("Al", "two\nlines", "about"),
+    ] {
+        let (status, code, got) =
+            alice.fails("accounts/update_profile", json!({ "display_name": name, "about": about })).await;
         assert_eq!((status, code.as_str(), got.as_deref()), (StatusCode::BAD_REQUEST, "invalid_input", Some(field)));
     }
     let (status, ..) = alice.fails("accounts/update_profile", json!({ "display_name": 7 })).await;
@@ -69,7 +82,8 @@ async fn a_profile_picture_is_an_uploaded_photo_any_contact_can_load() {
     // Only your own avatar upload, and only a photo.
     let (status, _, field) = error_of(bob.call("accounts/set_avatar", json!({ "avatar": id })).await).await;
     assert_eq!((status, field.as_deref()), (StatusCode::BAD_REQUEST, Some("avatar")));
-    let pdf = Form::new().text("kind", "avatar").part("file", Part::bytes(b"%PDF-1.4\n%%EOF".to_vec()).file_name("a.pdf"));
+    let pdf =
+        Form::new().text("kind", "avatar").part("file", Part::bytes(b"%PDF-1.4\n%%EOF".to_vec()).file_name("a.pdf"));
     assert_eq!(upload_avatar(&alice, pdf).await.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (status, ..) = error_of(alice.call("accounts/set_avatar", json!({ "avatar": "../../etc/passwd" })).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -3,7 +3,7 @@
 
 use crate::helpers::{pair, spawn_app, uuid};
 use crate::ws::{assert_silent, drain, next_json, next_of, open, send_json};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_message_sent_over_http_is_pushed_to_every_member_socket() {
@@ -40,7 +40,10 @@ async fn a_send_frame_is_acked_with_its_client_msg_id_after_the_push() {
     let (push, ack) = (&frames[0], &frames[1]);
     assert_eq!(ack["client_msg_id"], uuid(2));
     assert_eq!(ack["message"], push["message"]);
-    assert_eq!((ack["message"]["seq"].as_i64(), ack["message"]["reply_to"]["id"].clone()), (Some(2), quoted["id"].clone()));
+    assert_eq!(
+        (ack["message"]["seq"].as_i64(), ack["message"]["reply_to"]["id"].clone()),
+        (Some(2), quoted["id"].clone())
+    );
     let to_bob = next_of(&mut bob_socket, "message").await;
     let to_bob = if to_bob["message"]["seq"] == 1 { next_of(&mut bob_socket, "message").await } else { to_bob };
     assert_eq!(to_bob["message"], ack["message"]);
@@ -55,7 +58,10 @@ async fn marking_read_pushes_a_receipt_to_the_other_member() {
     let mut alice_socket = open(&app, &alice).await;
     bob.ok("messages/read", json!({ "conversation_id": conv, "seq": 1 })).await;
     let push = next_of(&mut alice_socket, "receipt").await;
-    assert_eq!(push, json!({ "type": "receipt", "receipt": { "conversation_id": conv, "user_id": bob_id, "delivered_seq": 1, "read_seq": 1 } }));
+    assert_eq!(
+        push,
+        json!({ "type": "receipt", "receipt": { "conversation_id": conv, "user_id": bob_id, "delivered_seq": 1, "read_seq": 1 } })
+    );
 }
 
 #[tokio::test]
@@ -73,7 +79,10 @@ async fn typing_reaches_the_others_but_not_the_typist() {
     send_json(&mut bob_socket, &json!({ "type": "typing", "conversation_id": conv })).await;
     let typing = next_json(&mut alice_socket).await;
     let expires = shared::limits::TYPING_EXPIRES_MS;
-    assert_eq!(typing, json!({ "type": "typing", "conversation_id": conv, "user_id": bob_id, "expires_in_ms": expires }));
+    assert_eq!(
+        typing,
+        json!({ "type": "typing", "conversation_id": conv, "user_id": bob_id, "expires_in_ms": expires })
+    );
     assert_silent(&mut bob_socket, "the typist").await;
     assert_silent(&mut bob_other_tab, "the typist's other tab").await;
 }
@@ -100,15 +109,25 @@ async fn replies_are_pushed_again_when_the_message_they_quote_changes() {
     let (alice, bob, conv) = pair(&app, "sven", "tove").await;
     let quoted = alice.send(conv, 1, "quote me").await;
     let reply = bob
-        .ok("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(2), "body": "quoted", "reply_to": quoted["id"] }))
+        .ok(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(2), "body": "quoted", "reply_to": quoted["id"] }),
+        )
         .await;
     let mut bob_socket = open(&app, &bob).await;
     alice.ok("messages/delete", json!({ "message_id": quoted["id"] })).await;
     let first = next_of(&mut bob_socket, "message_updated").await;
     let second = next_of(&mut bob_socket, "message_updated").await;
-    assert_eq!((first["message"]["id"].clone(), second["message"]["id"].clone()), (quoted["id"].clone(), reply["id"].clone()));
+    assert_eq!(
+        (first["message"]["id"].clone(), second["message"]["id"].clone()),
+        (quoted["id"].clone(), reply["id"].clone())
+    );
     let preview = &second["message"]["reply_to"];
-    assert_eq!((preview["deleted"].as_bool(), preview["body"].as_str()), (Some(true), Some("")), "the quote no longer shows the text");
+    assert_eq!(
+        (preview["deleted"].as_bool(), preview["body"].as_str()),
+        (Some(true), Some("")),
+        "the quote no longer shows the text"
+    );
     assert_eq!(second["message"]["body"], "quoted", "the reply itself is unchanged");
     assert!(second["message"]["rev"].as_i64() > first["message"]["rev"].as_i64());
 }
@@ -131,7 +150,10 @@ async fn presence_goes_online_with_the_first_socket_and_offline_with_the_last() 
 
     tab2.close(None).await.expect("close");
     let offline = next_json(&mut alice_socket).await;
-    assert_eq!((offline["type"].as_str(), offline["user_id"].as_i64(), offline["online"].as_bool()), (Some("presence"), Some(bob_id), Some(false)));
+    assert_eq!(
+        (offline["type"].as_str(), offline["user_id"].as_i64(), offline["online"].as_bool()),
+        (Some("presence"), Some(bob_id), Some(false))
+    );
     let last_seen = offline["last_seen_at"].as_i64().expect("last_seen_at when offline");
     let seen = alice.ok("users/presence", json!({ "user_id": bob_id })).await;
     assert_eq!(seen, json!({ "online": false, "last_seen_at": last_seen }));
@@ -152,7 +174,10 @@ async fn group_changes_tell_members_to_refetch_and_removed_members_to_drop_the_c
     owner.ok("conversations/remove_member", json!({ "conversation_id": group, "user_id": member_id })).await;
     let frames = drain(&mut socket).await;
     assert!(frames.contains(&json!({ "type": "conversation_removed", "conversation_id": group })), "{frames:?}");
-    assert!(!frames.iter().any(|f| f["type"] == "message"), "a removed member does not get the removal notice's text: {frames:?}");
+    assert!(
+        !frames.iter().any(|f| f["type"] == "message"),
+        "a removed member does not get the removal notice's text: {frames:?}"
+    );
     owner.send(group, 1, "after tim left").await;
     assert_silent(&mut socket, "a removed member").await;
 }
@@ -168,7 +193,11 @@ async fn an_outsiders_socket_receives_nothing_about_other_peoples_conversations(
     let mut bob_socket = open(&app, &bob).await;
 
     let sent = alice.send(conv, 1, "private").await;
-    send_json(&mut alice_socket, &json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid(2), "body": "also private" })).await;
+    send_json(
+        &mut alice_socket,
+        &json!({ "type": "send", "conversation_id": conv, "client_msg_id": uuid(2), "body": "also private" }),
+    )
+    .await;
     next_of(&mut alice_socket, "ack").await;
     send_json(&mut bob_socket, &json!({ "type": "typing", "conversation_id": conv })).await;
     send_json(&mut bob_socket, &json!({ "type": "read", "conversation_id": conv, "seq": 2 })).await;

@@ -1,8 +1,8 @@
 //! Receipts as watermarks, and the ticks they make.
 
-use crate::helpers::{pair, spawn_app, watermarks, User};
+use crate::helpers::{User, pair, spawn_app, watermarks};
 use crate::ws::{next_of, open, send_json};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use shared::Tick;
 
 /// The tick of `seq` for its sender, from a history page's members (everyone but the sender).
@@ -53,7 +53,11 @@ async fn watermarks_never_go_backwards_and_are_clamped_to_the_last_seq() {
     }
     mark(&bob, "read", conv, 3).await;
     let receipt = mark(&bob, "read", conv, 1).await;
-    assert_eq!((receipt["delivered_seq"].as_i64(), receipt["read_seq"].as_i64()), (Some(3), Some(3)), "the answer is the kept watermark");
+    assert_eq!(
+        (receipt["delivered_seq"].as_i64(), receipt["read_seq"].as_i64()),
+        (Some(3), Some(3)),
+        "the answer is the kept watermark"
+    );
     mark(&bob, "delivered", conv, 2).await;
     assert_eq!(watermarks(&alice.history(conv).await, bob_id), (3, 3), "never backwards");
 
@@ -108,12 +112,16 @@ async fn receipts_sent_over_the_socket_move_watermarks_and_reach_the_sender() {
     let mut bob_socket = open(&app, &bob).await;
     send_json(&mut bob_socket, &json!({ "type": "delivered", "conversation_id": conv, "seq": 1 })).await;
     let pushed = next_of(&mut alice_socket, "receipt").await;
-    assert_eq!(pushed["receipt"], json!({ "conversation_id": conv, "user_id": bob_id, "delivered_seq": 1, "read_seq": 0 }));
+    assert_eq!(
+        pushed["receipt"],
+        json!({ "conversation_id": conv, "user_id": bob_id, "delivered_seq": 1, "read_seq": 0 })
+    );
     send_json(&mut bob_socket, &json!({ "type": "read", "conversation_id": conv, "seq": 1 })).await;
     assert_eq!(next_of(&mut alice_socket, "receipt").await["receipt"]["read_seq"], 1);
     // A repeat that moves nothing pushes nothing.
     send_json(&mut bob_socket, &json!({ "type": "read", "conversation_id": conv, "seq": 1 })).await;
-    let quiet: Vec<Value> = crate::ws::drain(&mut alice_socket).await.into_iter().filter(|f| f["type"] == "receipt").collect();
+    let quiet: Vec<Value> =
+        crate::ws::drain(&mut alice_socket).await.into_iter().filter(|f| f["type"] == "receipt").collect();
     assert!(quiet.is_empty(), "{quiet:?}");
     assert_eq!(watermarks(&alice.history(conv).await, bob_id), (1, 1));
 }

@@ -3,7 +3,7 @@
 
 use crate::helpers::{pair, spawn_app};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn hits(answer: &Value) -> &Vec<Value> {
     answer.as_array().expect("hits")
@@ -25,7 +25,10 @@ async fn search_finds_a_word_and_marks_it_in_the_snippet() {
     }
     let scoped = bob.ok("messages/search", json!({ "query": "platypus", "conversation_id": conv })).await;
     assert_eq!(hits(&scoped).len(), 1);
-    assert!(hits(&bob.ok("messages/search", json!({ "query": "platypus tomorrowland" })).await).is_empty(), "every word must match");
+    assert!(
+        hits(&bob.ok("messages/search", json!({ "query": "platypus tomorrowland" })).await).is_empty(),
+        "every word must match"
+    );
 }
 
 #[tokio::test]
@@ -53,7 +56,8 @@ async fn search_never_returns_other_peoples_messages() {
         let found = carol.ok("messages/search", json!({ "query": query })).await;
         assert!(hits(&found).is_empty(), "{query}: {found}");
     }
-    let (status, code, _) = carol.fails("messages/search", json!({ "query": "platypus", "conversation_id": conv })).await;
+    let (status, code, _) =
+        carol.fails("messages/search", json!({ "query": "platypus", "conversation_id": conv })).await;
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"), "scoped to a chat one is not in");
     // Her own chats are searchable; alice's and bob's stay hidden.
     let own = carol.open_direct(bob.id().await).await;
@@ -75,7 +79,10 @@ async fn late_joiners_do_not_find_messages_from_before_they_joined() {
     owner.ok("conversations/add_members", json!({ "conversation_id": group, "members": [late.id().await] })).await;
     owner.send(group, 2, "platypus after bea").await;
     let found = late.ok("messages/search", json!({ "query": "platypus" })).await;
-    assert_eq!(hits(&found).iter().map(|h| h["message"]["body"].as_str()).collect::<Vec<_>>(), [Some("platypus after bea")]);
+    assert_eq!(
+        hits(&found).iter().map(|h| h["message"]["body"].as_str()).collect::<Vec<_>>(),
+        [Some("platypus after bea")]
+    );
 }
 
 #[tokio::test]
@@ -84,8 +91,30 @@ async fn query_syntax_is_treated_as_text_and_never_breaks_the_search() {
     let (alice, bob, conv) = pair(&app, "cleo", "dirk").await;
     alice.send(conv, 1, "near the \"quoted\" star* (and more)").await;
     for hostile in [
-        "\"", "\"\"", "NEAR(", "NEAR(a b)", "*", "**", "a*", "-", "+", "^", ":", "(", ")", "a OR b", "NOT a", "AND",
-        "body:near", "'; DROP TABLE messages; --", "%_%", "\\", "\u{0}", "🦆", "\"quoted\"", "NEAR/2",
+        "\"",
+        "\"\"",
+        "NEAR(",
+        "NEAR(a b)",
+        "*",
+        "**",
+        "a*",
+        "-",
+        "+",
+        "^",
+        ":",
+        "(",
+        ")",
+        "a OR b",
+        "NOT a",
+        "AND",
+        "body:near",
+        "'; DROP TABLE messages; --",
+        "%_%",
+        "\\",
+        "\u{0}",
+        "🦆",
+        "\"quoted\"",
+        "NEAR/2",
     ] {
         let res = bob.call("messages/search", json!({ "query": hostile })).await;
         let status = res.status();

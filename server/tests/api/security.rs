@@ -1,4 +1,4 @@
-use crate::helpers::{error_of, spawn_app, PASSWORD};
+use crate::helpers::{PASSWORD, error_of, spawn_app};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -76,7 +76,9 @@ async fn oversized_bodies_are_refused_with_413() {
     let app = spawn_app().await;
     let user = app.user();
     let huge = "x".repeat(200 * 1024);
-    let res = user.form("/api/accounts/register", &[("username", "nina"), ("display_name", &huge), ("password", PASSWORD)]).await;
+    let res = user
+        .form("/api/accounts/register", &[("username", "nina"), ("display_name", &huge), ("password", PASSWORD)])
+        .await;
     let (status, code, _) = error_of(res).await;
     assert_eq!((status, code.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
     assert_eq!(user.login("nina", PASSWORD).await.status(), StatusCode::UNAUTHORIZED, "nothing was stored");

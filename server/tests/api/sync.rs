@@ -1,8 +1,8 @@
 //! Resync: a client that was away applies `messages/sync` from the rev it holds and ends up
 //! exactly where a fresh `messages/history` would put it.
 
-use crate::helpers::{messages, pair, spawn_app, uuid, User};
-use serde_json::{json, Value};
+use crate::helpers::{User, messages, pair, spawn_app, uuid};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// A client's local copy of one conversation: messages by id, receipts, and the rev it holds.
@@ -23,7 +23,8 @@ impl Local {
         let mut calls = 0;
         loop {
             calls += 1;
-            let page = user.ok("messages/sync", json!({ "conversation_id": conversation, "after_rev": self.rev })).await;
+            let page =
+                user.ok("messages/sync", json!({ "conversation_id": conversation, "after_rev": self.rev })).await;
             assert_eq!(page["conversation_id"], conversation);
             for message in page["changed"].as_array().expect("changed") {
                 let rev = message["rev"].as_i64().expect("rev");
@@ -117,7 +118,10 @@ async fn sync_pages_through_more_changes_than_fit_in_one_answer() {
     // 510 new messages: more than one sync page (500).
     for chunk in (1..=510u32).collect::<Vec<_>>().chunks(30) {
         let sends = chunk.iter().map(|n| {
-            alice.call("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(*n), "body": format!("m{n}") }))
+            alice.call(
+                "messages/send",
+                json!({ "conversation_id": conv, "client_msg_id": uuid(*n), "body": format!("m{n}") }),
+            )
         });
         for res in futures::future::join_all(sends).await {
             assert!(res.status().is_success());
@@ -144,8 +148,11 @@ async fn a_reply_whose_quoted_message_changed_while_away_is_refreshed_by_sync() 
     let quoted = alice.send(conv, 1, "a secret I will delete").await;
     let edited = alice.send(conv, 2, "a typo I will fix").await;
     for (n, target) in [(3, &quoted), (4, &edited)] {
-        bob.ok("messages/send", json!({ "conversation_id": conv, "client_msg_id": uuid(n), "body": "re", "reply_to": target["id"] }))
-            .await;
+        bob.ok(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(n), "body": "re", "reply_to": target["id"] }),
+        )
+        .await;
     }
     let mut local = Local::from_history(&alice.history(conv).await);
     alice.ok("messages/delete", json!({ "message_id": quoted["id"] })).await;
@@ -153,7 +160,8 @@ async fn a_reply_whose_quoted_message_changed_while_away_is_refreshed_by_sync() 
 
     local.catch_up(&alice, conv).await;
     let fresh = alice.history(conv).await;
-    let quotes: Vec<&Value> = messages(&fresh).iter().filter_map(|m| m.get("reply_to").filter(|r| !r.is_null())).collect();
+    let quotes: Vec<&Value> =
+        messages(&fresh).iter().filter_map(|m| m.get("reply_to").filter(|r| !r.is_null())).collect();
     assert_eq!(quotes[0]["deleted"], true);
     assert_eq!(quotes[0]["body"], "", "a deleted message's text is gone from quotes too");
     assert_eq!(quotes[1]["body"], "a typo I fixed");

@@ -4,7 +4,7 @@
 use crate::helpers::spawn_app;
 use crate::ws::{connect, next_json, request};
 use futures::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 fn upgrade_status(result: Result<impl Sized, tokio_tungstenite::tungstenite::Error>) -> u16 {
@@ -37,11 +37,19 @@ async fn malformed_frames_get_an_error_and_the_connection_survives() {
     for garbage in ["not json", "{\"type\":\"launch\"}", "{\"type\":\"ping\",\"nonce\":\"x\"}", "[]"] {
         socket.send(Message::text(garbage)).await.expect("send");
         let frame = next_json(&mut socket).await;
-        assert_eq!((frame["type"].as_str(), frame["code"].as_str()), (Some("error"), Some("invalid_input")), "{garbage}");
+        assert_eq!(
+            (frame["type"].as_str(), frame["code"].as_str()),
+            (Some("error"), Some("invalid_input")),
+            "{garbage}"
+        );
     }
     socket.send(Message::binary(b"{\"type\":\"ping\",\"nonce\":1}".to_vec())).await.expect("send");
     let frame = next_json(&mut socket).await;
-    assert_eq!((frame["type"].as_str(), frame["code"].as_str()), (Some("error"), Some("invalid_input")), "binary frames");
+    assert_eq!(
+        (frame["type"].as_str(), frame["code"].as_str()),
+        (Some("error"), Some("invalid_input")),
+        "binary frames"
+    );
     socket.send(Message::text(json!({"type": "ping", "nonce": 1}).to_string())).await.expect("send");
     assert_eq!(next_json(&mut socket).await["type"], "pong");
 }
@@ -99,6 +107,7 @@ async fn the_socket_requires_a_session() {
 async fn the_socket_refuses_a_foreign_origin() {
     let app = spawn_app().await;
     let user = app.registered("uma").await;
-    let result = tokio_tungstenite::connect_async(request(&app, user.cookie_header(), Some("https://evil.example"))).await;
+    let result =
+        tokio_tungstenite::connect_async(request(&app, user.cookie_header(), Some("https://evil.example"))).await;
     assert_eq!(upgrade_status(result), 403);
 }

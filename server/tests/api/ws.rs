@@ -5,7 +5,7 @@ use crate::helpers::{TestApp, User};
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, handshake::client::Request, Message};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, handshake::client::Request};
 
 pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -26,9 +26,8 @@ pub fn request(app: &TestApp, cookie: Option<String>, origin: Option<&str>) -> R
 /// Opens a socket; the `hello` frame is still unread.
 pub async fn connect(app: &TestApp, user: &User) -> Socket {
     let origin = format!("http://{}", app.addr);
-    let (socket, _) = tokio_tungstenite::connect_async(request(app, user.cookie_header(), Some(&origin)))
-        .await
-        .expect("connect");
+    let (socket, _) =
+        tokio_tungstenite::connect_async(request(app, user.cookie_header(), Some(&origin))).await.expect("connect");
     socket
 }
 

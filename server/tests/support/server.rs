@@ -105,4 +105,3 @@ fn listening_addr(line: &str) -> Option<SocketAddr> {
     let rest = &line[line.find("addr=")? + 5..];
     rest.split_whitespace().next()?.parse().ok()
 }
-

@@ -2,16 +2,16 @@
 //! a caption, the 4 MB limit, and Send / Cancel. Send uploads with a progress bar (Cancel then
 //! aborts it); on success the message goes through the outbox like any other.
 
-use super::attach::{use_attach, Picked};
+use super::attach::{Picked, use_attach};
 use super::document_card::DocIcon;
 use super::message_bubble::ComposeMode;
-use crate::media::{check_size, type_label, LIMIT_HINT};
+use crate::media::{LIMIT_HINT, check_size, type_label};
 use crate::realtime::use_connection;
 use crate::store::use_store;
 use leptos::prelude::*;
+use shared::ConversationId;
 use shared::limits::MESSAGE_MAX_CHARS;
 use shared::media::format_size;
-use shared::ConversationId;
 
 /// Shows the sheet while a file is picked.
 #[component]
@@ -83,7 +83,8 @@ fn Sheet(id: ConversationId, mode: RwSignal<ComposeMode>, picked: Picked) -> imp
         #[cfg(feature = "hydrate")]
         {
             use crate::media::upload::{self, UploadError};
-            let Some((file, name)) = attach.picked.with_untracked(|p| p.as_ref().map(|p| (p.file.clone(), p.name.clone())))
+            let Some((file, name)) =
+                attach.picked.with_untracked(|p| p.as_ref().map(|p| (p.file.clone(), p.name.clone())))
             else {
                 return;
             };

@@ -20,7 +20,9 @@ pub fn ChatList() -> impl IntoView {
         let archived = show_archived.get();
         store.conversations.with(|list| {
             list.iter()
-                .filter(|c| if needle.is_empty() { c.archived == archived } else { c.title.to_lowercase().contains(&needle) })
+                .filter(|c| {
+                    if needle.is_empty() { c.archived == archived } else { c.title.to_lowercase().contains(&needle) }
+                })
                 .map(|c| c.id)
                 .collect::<Vec<_>>()
         })
@@ -71,7 +73,13 @@ fn row(summary: &ConversationSummary, me: Option<UserId>, thread_tick: impl Fn(S
     let last = summary.last_message.as_ref();
     let mine = last.is_some_and(|m| m.sender_id.is_some() && m.sender_id == me);
     let preview = last
-        .map(|m| if m.deleted { "This message was deleted".to_owned() } else { crate::media::preview_text(&m.body, m.attachment.as_ref()) })
+        .map(|m| {
+            if m.deleted {
+                "This message was deleted".to_owned()
+            } else {
+                crate::media::preview_text(&m.body, m.attachment.as_ref())
+            }
+        })
         .unwrap_or_default();
     let tick = last
         .filter(|m| mine && !m.deleted && m.kind != MessageKind::System)
@@ -98,7 +106,9 @@ fn ChatRow(id: ConversationId) -> impl IntoView {
         store.conversations.with(|list| {
             let summary = list.iter().find(|c| c.id == id)?;
             Some(row(summary, me, |seq| {
-                store.threads.with(|t| t.get(&id).filter(|th| th.loaded).map(|th| th.tick(me.unwrap_or(UserId(0)), seq)))
+                store
+                    .threads
+                    .with(|t| t.get(&id).filter(|th| th.loaded).map(|th| th.tick(me.unwrap_or(UserId(0)), seq)))
             }))
         })
     });
@@ -106,7 +116,9 @@ fn ChatRow(id: ConversationId) -> impl IntoView {
     let unread = move || data.with(|d| d.as_ref().map_or(0, |r| r.unread));
     let flag = move |f: fn(&Row) -> bool| move || data.with(|d| d.as_ref().is_some_and(f));
     let is_open = move || store.open.get() == Some(id);
-    let typing = move || store.typing.with(|t| t.get(&id).is_some_and(|users| users.values().any(|exp| *exp > time::now() as f64)));
+    let typing = move || {
+        store.typing.with(|t| t.get(&id).is_some_and(|users| users.values().any(|exp| *exp > time::now() as f64)))
+    };
     view! {
         <li>
             <A href=href attr:class="chat-row" attr:aria-current=move || is_open().then_some("page")>

@@ -35,9 +35,8 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
     // Browser-only controls appear after hydration; the server-rendered form keeps its Send.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let show_mic = move || {
-        hydrated.get() && text.with(|t| t.trim().is_empty()) && !matches!(mode.get(), ComposeMode::Edit(_))
-    };
+    let show_mic =
+        move || hydrated.get() && text.with(|t| t.trim().is_empty()) && !matches!(mode.get(), ComposeMode::Edit(_));
     let pick = Callback::new(move |emoji: String| {
         text.update(|t| t.push_str(&emoji));
         if let Some(el) = input_ref.get_untracked() {
@@ -101,7 +100,11 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
         let me = store.my_id();
         let last = store.threads.with_untracked(|t| {
             t.get(&id).and_then(|th| {
-                th.messages.values().rev().find(|m| m.sender_id == me && !m.deleted && m.kind == MessageKind::Text && !m.body.is_empty()).cloned()
+                th.messages
+                    .values()
+                    .rev()
+                    .find(|m| m.sender_id == me && !m.deleted && m.kind == MessageKind::Text && !m.body.is_empty())
+                    .cloned()
             })
         });
         if let Some(message) = last {

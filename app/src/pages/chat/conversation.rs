@@ -1,17 +1,17 @@
 //! The open conversation: header (who, presence or typing), the thread with day separators,
 //! an unread divider and upward infinite scroll, and the composer.
 
-use super::attach::{provide_attach, DropZone};
+use super::attach::{DropZone, provide_attach};
 use super::attach_sheet::AttachSheet;
 use super::composer::Composer;
 use super::group_info::GroupInfo;
 use super::message_bubble::{ComposeMode, MessageBubble, PendingBubble};
 use super::time;
-use crate::components::{icon, Avatar, Icon};
+use crate::components::{Avatar, Icon, icon};
 use crate::conversations::{get_conversation, set_flags};
 use crate::messages::history;
 use crate::realtime::use_connection;
-use crate::store::{use_store, ChatStore};
+use crate::store::{ChatStore, use_store};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -22,7 +22,8 @@ use std::collections::HashMap;
 
 pub fn scroll_to_message(seq: shared::Seq) {
     #[cfg(feature = "hydrate")]
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("m{seq}"))) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("m{seq}")))
+    {
         let options = web_sys::ScrollIntoViewOptions::new();
         options.set_block(web_sys::ScrollLogicalPosition::Center);
         el.scroll_into_view_with_scroll_into_view_options(&options);
@@ -141,7 +142,10 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let first_unread = store.threads.with_untracked(|t| {
         t.get(&id).and_then(|th| {
             let my_read = th.members.iter().find(|m| Some(m.user.id) == me).map_or(0, |m| m.read_seq);
-            th.messages.values().find(|m| m.seq > my_read && m.sender_id != me && m.kind == shared::MessageKind::Text).map(|m| m.seq)
+            th.messages
+                .values()
+                .find(|m| m.seq > my_read && m.sender_id != me && m.kind == shared::MessageKind::Text)
+                .map(|m| m.seq)
         })
     });
     Effect::new(move |_| mark_read(store, id));
@@ -149,7 +153,9 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let subtitle = move || {
         let now = time::now() as f64;
         let typing: Vec<UserId> = store.typing.with(|t| {
-            t.get(&id).map(|users| users.iter().filter(|(_, exp)| **exp > now).map(|(u, _)| *u).collect()).unwrap_or_default()
+            t.get(&id)
+                .map(|users| users.iter().filter(|(_, exp)| **exp > now).map(|(u, _)| *u).collect())
+                .unwrap_or_default()
         });
         if !typing.is_empty() {
             return if is_group() {
@@ -164,7 +170,10 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
             (ConversationKind::Direct, Some(_)) if !online.get() => String::new(),
             (ConversationKind::Direct, Some(peer)) => match store.presence.with(|p| p.get(&peer.id).copied()) {
                 Some(p) if p.online => "online".to_owned(),
-                Some(p) => p.last_seen_at.map(|at| format!("last seen {} at {}", time::day(at, time::now()).to_lowercase(), time::clock(at))).unwrap_or_default(),
+                Some(p) => p
+                    .last_seen_at
+                    .map(|at| format!("last seen {} at {}", time::day(at, time::now()).to_lowercase(), time::clock(at)))
+                    .unwrap_or_default(),
                 None => String::new(),
             },
             _ => d.members.iter().map(|m| m.user.display_name.clone()).collect::<Vec<_>>().join(", "),
@@ -255,7 +264,11 @@ fn Thread(
     // scroll-to-bottom button.
     let left_bottom_at = RwSignal::new(0);
     let has_more = move || store.threads.with(|t| t.get(&id).is_some_and(|th| th.has_more));
-    let messages = move || store.threads.with(|t| t.get(&id).map(|th| th.messages.values().cloned().collect::<Vec<_>>()).unwrap_or_default());
+    let messages = move || {
+        store
+            .threads
+            .with(|t| t.get(&id).map(|th| th.messages.values().cloned().collect::<Vec<_>>()).unwrap_or_default())
+    };
     // Each message with whether a day heading and the unread divider go before it.
     let rows = move || {
         let mut previous: Option<i64> = None;
@@ -269,7 +282,8 @@ fn Thread(
             })
             .collect::<Vec<_>>()
     };
-    let pending = move || store.outbox.with(|o| o.iter().filter(|m| m.conversation_id == id).cloned().collect::<Vec<_>>());
+    let pending =
+        move || store.outbox.with(|o| o.iter().filter(|m| m.conversation_id == id).cloned().collect::<Vec<_>>());
     let newest = move || store.threads.with(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
     let newest_untracked = move || store.threads.with_untracked(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
     let me = store.my_id();
@@ -300,10 +314,10 @@ fn Thread(
         let newest = newest();
         // My own sends, still pending, scroll the thread down too.
         store.outbox.track();
-        if let Some(el) = list_ref.get() {
-            if at_bottom.get_untracked() || prev.is_none() {
-                el.set_scroll_top(el.scroll_height());
-            }
+        if let Some(el) = list_ref.get()
+            && (at_bottom.get_untracked() || prev.is_none())
+        {
+            el.set_scroll_top(el.scroll_height());
         }
         if prev.is_some_and(|p| p < newest) {
             mark_read(store, id);

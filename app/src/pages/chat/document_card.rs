@@ -3,8 +3,8 @@
 
 use crate::media::type_label;
 use leptos::prelude::*;
-use shared::media::format_size;
 use shared::Attachment;
+use shared::media::format_size;
 
 /// A page with a folded corner and a short type label ("PDF"), coloured by type.
 #[component]

@@ -11,7 +11,10 @@ use leptos_router::hooks::use_navigate;
 use shared::{ConversationDetail, Role, UserView};
 
 #[component]
-pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+pub fn GroupInfo(
+    detail: RwSignal<ConversationDetail>,
+    close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let tasks = crate::tasks::Tasks::new();
     let store = use_store();
     let me = store.my_id();
@@ -38,10 +41,10 @@ pub fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone 
     let search = move |text: String| {
         query.set(text.clone());
         tasks.spawn(async move {
-            if let Ok(users) = search_users(text.clone()).await {
-                if query.get_untracked() == text {
-                    found.set(users);
-                }
+            if let Ok(users) = search_users(text.clone()).await
+                && query.get_untracked() == text
+            {
+                found.set(users);
             }
         });
     };

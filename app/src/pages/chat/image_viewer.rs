@@ -14,18 +14,16 @@ pub fn ImageViewer(attachment: Attachment, caption: String, on_close: Callback<(
             let _ = el.focus();
         }
     });
-    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        match ev.key().as_str() {
-            "Escape" => {
-                ev.prevent_default();
-                on_close.run(());
-            }
-            "Tab" => {
-                ev.prevent_default();
-                focus_other(download_ref, close_ref);
-            }
-            _ => {}
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            on_close.run(());
         }
+        "Tab" => {
+            ev.prevent_default();
+            focus_other(download_ref, close_ref);
+        }
+        _ => {}
     });
     on_cleanup(move || keys.remove());
     let alt = if caption.trim().is_empty() { "Photo".to_owned() } else { caption.clone() };

@@ -3,7 +3,7 @@
 
 use super::attachment_view::AttachmentView;
 use super::time;
-use crate::store::{use_store, Outgoing};
+use crate::store::{Outgoing, use_store};
 use leptos::prelude::*;
 use shared::{MessageKind, MessageView, Tick};
 
@@ -43,7 +43,10 @@ fn only_emoji(text: &str) -> bool {
         && chars.len() <= 8
         && chars.iter().all(|c| {
             let c = *c as u32;
-            (0x1F000..=0x1FAFF).contains(&c) || (0x2600..=0x27BF).contains(&c) || c == 0x200D || (0xFE00..=0xFE0F).contains(&c)
+            (0x1F000..=0x1FAFF).contains(&c)
+                || (0x2600..=0x27BF).contains(&c)
+                || c == 0x200D
+                || (0xFE00..=0xFE0F).contains(&c)
         })
 }
 
@@ -66,11 +69,14 @@ pub fn MessageBubble(
     let conversation = message.conversation_id;
     let seq = message.seq;
     if message.kind == MessageKind::System {
-        return view! { <li class="system-message" id=format!("m{seq}")><span>{message.body.clone()}</span></li> }.into_any();
+        return view! { <li class="system-message" id=format!("m{seq}")><span>{message.body.clone()}</span></li> }
+            .into_any();
     }
     // A memo: the whole thread map changes often, this bubble's tick rarely.
     let tick = Memo::new(move |_| {
-        store.threads.with(|t| t.get(&conversation).map_or(Tick::Sent, |th| th.tick(me.unwrap_or(shared::UserId(0)), seq)))
+        store
+            .threads
+            .with(|t| t.get(&conversation).map_or(Tick::Sent, |th| th.tick(me.unwrap_or(shared::UserId(0)), seq)))
     });
     let quote = message.reply_to.clone().map(|reply| {
         let target = format!("#m{}", reply.seq);

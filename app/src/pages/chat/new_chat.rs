@@ -4,11 +4,11 @@
 use super::SidebarView;
 use crate::components::Avatar;
 use crate::conversations::{create_group, open_direct};
+use crate::error::AppError;
 use crate::people::search_users;
 use crate::store::use_store;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use crate::error::AppError;
 use shared::{ConversationSummary, UserId, UserView};
 
 #[component]

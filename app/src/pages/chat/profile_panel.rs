@@ -9,8 +9,8 @@ use crate::components::Avatar;
 use crate::components::use_toasts;
 use crate::store::use_store;
 use leptos::prelude::*;
-use shared::limits::{ABOUT_MAX, DISPLAY_NAME_MAX};
 use shared::Me;
+use shared::limits::{ABOUT_MAX, DISPLAY_NAME_MAX};
 
 #[component]
 pub fn ProfilePanel() -> impl IntoView {
@@ -41,7 +41,9 @@ pub fn ProfilePanel() -> impl IntoView {
         ev.prevent_default();
         busy.set(true);
         status.set(None);
-        tasks.spawn(async move { updated(update_profile(name.get_untracked(), about.get_untracked()).await, "Profile saved.") });
+        tasks.spawn(async move {
+            updated(update_profile(name.get_untracked(), about.get_untracked()).await, "Profile saved.")
+        });
     };
     let remove_photo = move |_| {
         busy.set(true);

@@ -200,7 +200,11 @@ mod media {
     pub fn duration_ms(audio: Audio) -> Option<u32> {
         #[cfg(feature = "hydrate")]
         {
-            audio.get_untracked().map(|el| el.duration()).filter(|d| d.is_finite() && *d > 0.0).map(|d| (d * 1000.0) as u32)
+            audio
+                .get_untracked()
+                .map(|el| el.duration())
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map(|d| (d * 1000.0) as u32)
         }
         #[cfg(not(feature = "hydrate"))]
         {

@@ -95,12 +95,12 @@ impl VoiceRecording {
                     let started_at = js_sys::Date::now();
                     self.elapsed_ms.set(0);
                     self.phase.set(Phase::Recording);
-                    let ticker = set_interval_with_handle(
-                        move || self.tick(started_at),
-                        std::time::Duration::from_millis(200),
-                    )
-                    .ok();
-                    self.live.update_value(|live| *live = Live { recorder: Some(recorder), upload: None, ticker, started_at });
+                    let ticker =
+                        set_interval_with_handle(move || self.tick(started_at), std::time::Duration::from_millis(200))
+                            .ok();
+                    self.live.update_value(|live| {
+                        *live = Live { recorder: Some(recorder), upload: None, ticker, started_at }
+                    });
                 }
                 // Cancelled (or the chat closed) while the browser was asking.
                 Ok(recorder) => recorder.cancel(),
@@ -173,7 +173,11 @@ impl VoiceRecording {
 
     /// Ok when sent (or cancelled); Err(Some(message)) when it failed.
     #[cfg(feature = "hydrate")]
-    async fn measure_and_upload(self, recorder: crate::media::recorder::Recorder, wall_ms: u32) -> Result<(), Option<String>> {
+    async fn measure_and_upload(
+        self,
+        recorder: crate::media::recorder::Recorder,
+        wall_ms: u32,
+    ) -> Result<(), Option<String>> {
         use crate::media::upload::{self, UploadError, VoiceMeta};
         use crate::media::{recorder, waveform};
 
@@ -195,10 +199,11 @@ impl VoiceRecording {
         let on_progress = move |fraction| {
             progress.try_set(fraction);
         };
-        let (handle, done) = upload::start(self.conversation, &blob, name, Some(&meta), on_progress).map_err(|e| match e {
-            UploadError::Failed(message) => Some(message),
-            UploadError::Cancelled => None,
-        })?;
+        let (handle, done) =
+            upload::start(self.conversation, &blob, name, Some(&meta), on_progress).map_err(|e| match e {
+                UploadError::Failed(message) => Some(message),
+                UploadError::Cancelled => None,
+            })?;
         self.live.try_update_value(|live| live.upload = Some(handle));
         match done.await {
             Ok(attachment) => {
@@ -206,7 +211,14 @@ impl VoiceRecording {
                     ComposeMode::Reply(m) => Some(m.id),
                     _ => None,
                 };
-                super::send::send_message(self.store, self.connection, self.conversation, String::new(), reply_to, Some(attachment));
+                super::send::send_message(
+                    self.store,
+                    self.connection,
+                    self.conversation,
+                    String::new(),
+                    reply_to,
+                    Some(attachment),
+                );
                 self.mode.try_set(ComposeMode::New);
                 Ok(())
             }
