@@ -3,6 +3,12 @@
 use super::*;
 use shared::{ConversationKind, MessageKind, Role, UserView};
 
+/// Runs `test` inside a reactive root, as the app's signals expect (on the server side every
+/// request has its own arena).
+fn reactive(test: impl FnOnce()) {
+    Owner::new_root(None).with(test);
+}
+
 const ME: UserId = UserId(1);
 const PEER: UserId = UserId(2);
 const CHAT: ConversationId = ConversationId(7);
@@ -67,91 +73,105 @@ fn row(store: &ChatStore) -> ConversationSummary {
 
 #[test]
 fn an_edit_and_a_delete_of_the_last_message_change_the_chat_list_preview() {
-    let store = store_with(ConversationKind::Direct, message(1, 1, ME, "original"));
-    let mut edited = message(1, 2, ME, "edited");
-    edited.edited_at = Some(5);
-    store.apply(&ServerFrame::MessageUpdated { message: edited }, 0.0);
-    assert_eq!(row(&store).last_message.map(|m| m.body), Some("edited".into()));
+    reactive(|| {
+        let store = store_with(ConversationKind::Direct, message(1, 1, ME, "original"));
+        let mut edited = message(1, 2, ME, "edited");
+        edited.edited_at = Some(5);
+        store.apply(&ServerFrame::MessageUpdated { message: edited }, 0.0);
+        assert_eq!(row(&store).last_message.map(|m| m.body), Some("edited".into()));
 
-    let mut deleted = message(1, 3, ME, "");
-    deleted.deleted = true;
-    store.apply(&ServerFrame::MessageUpdated { message: deleted }, 0.0);
-    let last = row(&store).last_message.expect("last");
-    assert!(last.deleted);
-    assert_eq!(last.body, "");
+        let mut deleted = message(1, 3, ME, "");
+        deleted.deleted = true;
+        store.apply(&ServerFrame::MessageUpdated { message: deleted }, 0.0);
+        let last = row(&store).last_message.expect("last");
+        assert!(last.deleted);
+        assert_eq!(last.body, "");
+    });
 }
 
 #[test]
 fn a_peer_receipt_turns_the_row_tick_of_an_unloaded_direct_chat_to_read() {
-    let store = store_with(ConversationKind::Direct, message(3, 3, ME, "hi"));
-    assert_eq!(row(&store).tick_for(3), Tick::Sent);
-    let receipt = Receipt { conversation_id: CHAT, user_id: PEER, delivered_seq: 3, read_seq: 0 };
-    assert_eq!(store.apply(&ServerFrame::Receipt { receipt }, 0.0), FollowUp::None);
-    assert_eq!(row(&store).tick_for(3), Tick::Delivered);
-    let receipt = Receipt { conversation_id: CHAT, user_id: PEER, delivered_seq: 3, read_seq: 3 };
-    store.apply(&ServerFrame::Receipt { receipt }, 0.0);
-    assert_eq!(row(&store).tick_for(3), Tick::Read);
+    reactive(|| {
+        let store = store_with(ConversationKind::Direct, message(3, 3, ME, "hi"));
+        assert_eq!(row(&store).tick_for(3), Tick::Sent);
+        let receipt = Receipt { conversation_id: CHAT, user_id: PEER, delivered_seq: 3, read_seq: 0 };
+        assert_eq!(store.apply(&ServerFrame::Receipt { receipt }, 0.0), FollowUp::None);
+        assert_eq!(row(&store).tick_for(3), Tick::Delivered);
+        let receipt = Receipt { conversation_id: CHAT, user_id: PEER, delivered_seq: 3, read_seq: 3 };
+        store.apply(&ServerFrame::Receipt { receipt }, 0.0);
+        assert_eq!(row(&store).tick_for(3), Tick::Read);
+    });
 }
 
 #[test]
 fn a_receipt_in_an_unloaded_group_asks_for_that_row_only() {
-    let store = store_with(ConversationKind::Group, message(3, 3, ME, "hi all"));
-    let receipt = Receipt { conversation_id: CHAT, user_id: PEER, delivered_seq: 3, read_seq: 3 };
-    assert_eq!(store.apply(&ServerFrame::Receipt { receipt }, 0.0), FollowUp::Refresh(CHAT));
+    reactive(|| {
+        let store = store_with(ConversationKind::Group, message(3, 3, ME, "hi all"));
+        let receipt = Receipt { conversation_id: CHAT, user_id: PEER, delivered_seq: 3, read_seq: 3 };
+        assert_eq!(store.apply(&ServerFrame::Receipt { receipt }, 0.0), FollowUp::Refresh(CHAT));
+    });
 }
 
 #[test]
 fn a_loaded_thread_gives_its_row_the_lowest_marks_of_the_others() {
-    let store = store_with(ConversationKind::Group, message(3, 3, ME, "hi all"));
-    let member = |id, name, delivered_seq, read_seq| MemberView {
-        user: user(id, name),
-        role: Role::Member,
-        delivered_seq,
-        read_seq,
-    };
-    let page = HistoryPage {
-        messages: vec![message(3, 3, ME, "hi all")],
-        has_more: false,
-        members: vec![member(ME, "me", 3, 3), member(PEER, "peer", 3, 3), member(UserId(3), "third", 3, 1)],
-        rev: 3,
-    };
-    store.load_history(CHAT, page, false);
-    assert_eq!(row(&store).tick_for(3), Tick::Delivered);
-    let receipt = Receipt { conversation_id: CHAT, user_id: UserId(3), delivered_seq: 3, read_seq: 3 };
-    store.apply(&ServerFrame::Receipt { receipt }, 0.0);
-    assert_eq!(row(&store).tick_for(3), Tick::Read);
+    reactive(|| {
+        let store = store_with(ConversationKind::Group, message(3, 3, ME, "hi all"));
+        let member = |id, name, delivered_seq, read_seq| MemberView {
+            user: user(id, name),
+            role: Role::Member,
+            delivered_seq,
+            read_seq,
+        };
+        let page = HistoryPage {
+            messages: vec![message(3, 3, ME, "hi all")],
+            has_more: false,
+            members: vec![member(ME, "me", 3, 3), member(PEER, "peer", 3, 3), member(UserId(3), "third", 3, 1)],
+            rev: 3,
+        };
+        store.load_history(CHAT, page, false);
+        assert_eq!(row(&store).tick_for(3), Tick::Delivered);
+        let receipt = Receipt { conversation_id: CHAT, user_id: UserId(3), delivered_seq: 3, read_seq: 3 };
+        store.apply(&ServerFrame::Receipt { receipt }, 0.0);
+        assert_eq!(row(&store).tick_for(3), Tick::Read);
+    });
 }
 
 #[test]
 fn conversation_updated_refreshes_that_row_and_marks_the_chat_changed() {
-    let store = store_with(ConversationKind::Group, message(1, 1, PEER, "x"));
-    let follow_up = store.apply(&ServerFrame::ConversationUpdated { conversation_id: CHAT }, 0.0);
-    assert_eq!(follow_up, FollowUp::Refresh(CHAT));
-    assert_eq!(store.changed.with_untracked(|c| c.get(&CHAT).copied()), Some(1));
-    assert_eq!(store.list_version.get_untracked(), 0, "no refetch of the whole list");
+    reactive(|| {
+        let store = store_with(ConversationKind::Group, message(1, 1, PEER, "x"));
+        let follow_up = store.apply(&ServerFrame::ConversationUpdated { conversation_id: CHAT }, 0.0);
+        assert_eq!(follow_up, FollowUp::Refresh(CHAT));
+        assert_eq!(store.changed.with_untracked(|c| c.get(&CHAT).copied()), Some(1));
+        assert_eq!(store.list_version.get_untracked(), 0, "no refetch of the whole list");
+    });
 }
 
 #[test]
 fn a_page_that_belonged_to_someone_else_must_be_left() {
-    let store = provide_store();
-    assert_eq!(store.set_me(me()), Identity::Same);
-    assert_eq!(store.set_me(me()), Identity::Same);
-    let other = Me { id: PEER, ..me() };
-    assert_eq!(store.set_me(other), Identity::Changed);
-    assert_eq!(store.my_id(), Some(ME), "the old person stays until the page is left");
+    reactive(|| {
+        let store = provide_store();
+        assert_eq!(store.set_me(me()), Identity::Same);
+        assert_eq!(store.set_me(me()), Identity::Same);
+        let other = Me { id: PEER, ..me() };
+        assert_eq!(store.set_me(other), Identity::Changed);
+        assert_eq!(store.my_id(), Some(ME), "the old person stays until the page is left");
+    });
 }
 
 #[test]
 fn a_sync_that_deleted_the_last_message_updates_the_preview() {
-    let store = store_with(ConversationKind::Direct, message(2, 2, PEER, "secret"));
-    let mut deleted = message(2, 3, PEER, "");
-    deleted.deleted = true;
-    store.apply_sync(SyncPage {
-        conversation_id: CHAT,
-        changed: vec![deleted],
-        members: Vec::new(),
-        rev: 3,
-        has_more: false,
+    reactive(|| {
+        let store = store_with(ConversationKind::Direct, message(2, 2, PEER, "secret"));
+        let mut deleted = message(2, 3, PEER, "");
+        deleted.deleted = true;
+        store.apply_sync(SyncPage {
+            conversation_id: CHAT,
+            changed: vec![deleted],
+            members: Vec::new(),
+            rev: 3,
+            has_more: false,
+        });
+        assert!(row(&store).last_message.is_some_and(|m| m.deleted && m.body.is_empty()));
     });
-    assert!(row(&store).last_message.is_some_and(|m| m.deleted && m.body.is_empty()));
 }
