@@ -71,6 +71,6 @@ pub fn router(state: AppState) -> Router {
         // Right after the session is known: a refused request costs no more than that.
         .layer(middleware::from_fn(reserved::members_only))
         .layer(sessions)
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }

@@ -39,7 +39,30 @@ pub fn display_name(raw: &str) -> Result<String, ApiError> {
     if name.chars().any(char::is_control) {
         return Err(ApiError::invalid("display_name", "Display name may not contain control characters."));
     }
+    if has_invisible_formatting(name) {
+        return Err(ApiError::invalid(
+            "display_name",
+            "Display name may not contain invisible or text-direction characters.",
+        ));
+    }
     Ok(name.to_owned())
+}
+
+/// Characters that change how a name reads without being seen: direction overrides and
+/// isolates (an "evil\u{202E}moc.elgoog" that shows as "evilgoogle.com"), zero-width spaces
+/// and marks, the word joiner and the BOM. A zero-width joiner is allowed between two symbols,
+/// where emoji sequences (👩‍💻) need it, and nowhere else.
+fn has_invisible_formatting(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, c)| match c {
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{200C}' | '\u{200E}' | '\u{200F}' => true,
+        '\u{2060}' | '\u{FEFF}' | '\u{061C}' => true,
+        '\u{200D}' => {
+            let symbol = |c: Option<&char>| c.is_some_and(|c| u32::from(*c) >= 0x2000 && !c.is_alphanumeric());
+            !(i > 0 && symbol(chars.get(i - 1)) && symbol(chars.get(i + 1)))
+        }
+        _ => false,
+    })
 }
 
 /// 8–256 characters; not trimmed (spaces are legitimate password characters).
@@ -50,6 +73,18 @@ pub fn password(raw: &str) -> Result<(), ApiError> {
     }
     if len > PASSWORD_MAX {
         return Err(ApiError::invalid("password", format!("Password must be at most {PASSWORD_MAX} characters.")));
+    }
+    Ok(())
+}
+
+/// A password for `username`: [`password`]'s rules, and not the username itself (in any case,
+/// or reversed), the first guess of anyone who knows the account.
+pub fn password_for(username: &str, raw: &str) -> Result<(), ApiError> {
+    password(raw)?;
+    let lower = raw.to_lowercase();
+    let name = username.trim().to_lowercase();
+    if !name.is_empty() && (lower == name || lower.chars().rev().collect::<String>() == name) {
+        return Err(ApiError::invalid("password", "Password must not be your username."));
     }
     Ok(())
 }
@@ -142,6 +177,33 @@ mod tests {
         assert!(display_name(&"é".repeat(65)).is_err());
         assert!(display_name(&"é".repeat(64)).is_ok());
         assert!(display_name("bell\u{7}").is_err());
+    }
+
+    #[test]
+    fn display_names_refuse_direction_overrides_and_invisible_characters() {
+        for sneaky in [
+            "evil\u{202E}moc.elgoog",
+            "Ali\u{200B}ce",
+            "\u{2066}Bob\u{2069}",
+            "Eve\u{FEFF}",
+            "A\u{200D}B",
+            "\u{200F}Carol",
+        ] {
+            assert!(display_name(sneaky).is_err(), "{sneaky:?} was accepted");
+        }
+        // Emoji sequences need the zero-width joiner; accents and scripts are fine.
+        for fine in ["Dev 👩\u{200D}💻", "José Ñúñez", "Анна", "李小龙", "محمد"] {
+            assert!(display_name(fine).is_ok(), "{fine:?} was refused");
+        }
+    }
+
+    #[test]
+    fn a_password_may_not_be_the_username() {
+        assert!(password_for("aliceliddell", "aliceliddell").is_err());
+        assert!(password_for("aliceliddell", "AliceLiddell").is_err());
+        assert!(password_for("aliceliddell", "lleddilecila").is_err());
+        assert!(password_for("aliceliddell", "aliceliddell1").is_ok());
+        assert!(password_for("alice", "short").is_err());
     }
 
     #[test]

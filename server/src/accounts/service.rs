@@ -21,7 +21,11 @@ impl Accounts {
     pub async fn register(&self, username: &str, display_name: &str, password: String) -> Result<Me> {
         let username = validate::username(username)?;
         let display_name = validate::display_name(display_name)?;
-        validate::password(&password)?;
+        validate::password_for(&username, &password)?;
+        // A taken name is answered before the costly hash (the unique index still decides a race).
+        if Entity::find().filter(Column::Username.eq(&username)).one(&self.db).await?.is_some() {
+            return Err(taken());
+        }
         let password_hash = password::hash(password).await?;
         let user = ActiveModel {
             username: Set(username),
@@ -33,13 +37,7 @@ impl Accounts {
         };
         match user.insert(&self.db).await {
             Ok(user) => Ok(user.into()),
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                Err(Error::Api(shared::ApiError {
-                    code: ErrorCode::Conflict,
-                    message: "That username is taken. Try another one.".into(),
-                    field: Some("username".into()),
-                }))
-            }
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(taken()),
             Err(e) => Err(e.into()),
         }
     }
@@ -129,4 +127,12 @@ impl Accounts {
     pub fn forget_idle_throttles(&self) {
         self.throttle.forget_idle();
     }
+}
+
+fn taken() -> Error {
+    Error::Api(shared::ApiError {
+        code: ErrorCode::Conflict,
+        message: "That username is taken. Try another one.".into(),
+        field: Some("username".into()),
+    })
 }

@@ -91,9 +91,11 @@ pub async fn reject_large_bodies(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Sets CSP (with a fresh nonce for Leptos' hydration scripts), nosniff, framing and referrer
-/// policy on every response.
-pub async fn headers(mut request: Request, next: Next) -> Response {
+/// Sets CSP (with a fresh nonce for Leptos' hydration scripts), nosniff, framing, referrer and
+/// opener policy on every response; `no-store` on pages and JSON (they show someone's chats,
+/// and a shared computer's cache must not keep them); HSTS when cookies are `Secure` (the site
+/// is served over HTTPS then).
+pub async fn headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -123,6 +125,18 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert("permissions-policy", HeaderValue::from_static("camera=(), geolocation=(), microphone=(self)"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    let dynamic = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"));
+    if dynamic && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.cookie_secure {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     response
 }
 

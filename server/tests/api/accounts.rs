@@ -32,6 +32,12 @@ async fn invalid_registrations_name_the_field_and_store_nothing() {
         ("<script>", "Name", PASSWORD, "username"),
         ("carol", "   ", PASSWORD, "display_name"),
         ("carol", "Name", "short", "password"),
+        // The username as the password (any case, or reversed) is the first thing anyone tries.
+        ("carolanne", "Name", "CarolAnne", "password"),
+        ("carolanne", "Name", "ennalorac", "password"),
+        // Names that read differently from what they are.
+        ("carol", "evil\u{202E}moc.elgoog", PASSWORD, "display_name"),
+        ("carol", "Car\u{200B}ol", PASSWORD, "display_name"),
     ] {
         let res = user.register(username, display, password).await;
         assert_eq!(error_of(res).await, (StatusCode::BAD_REQUEST, "invalid_input".into(), Some(field.into())));

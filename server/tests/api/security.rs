@@ -99,3 +99,16 @@ async fn pages_carry_security_headers_with_a_fresh_nonce() {
     let second = client.get(app.url("/login")).send().await.expect("request");
     assert!(!second.headers()["content-security-policy"].to_str().expect("csp").contains(&nonce));
 }
+
+#[tokio::test]
+async fn pages_and_answers_with_someones_chats_are_never_cached() {
+    let app = spawn_app().await;
+    let user = app.registered("kate").await;
+    let page = user.client.get(app.url("/chat")).send().await.expect("request");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store", "the chat page");
+    assert_eq!(page.headers()["cross-origin-opener-policy"], "same-origin");
+    assert!(page.headers().get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    let me = user.me().await;
+    assert_eq!(me.headers()["cache-control"], "no-store", "a server function's JSON");
+}
