@@ -50,6 +50,22 @@ struct State {
     sessions: HashMap<SessionKey, HashMap<u64, CancellationToken>>,
     /// The other nodes' socket counts; always empty on a single node.
     remote: RemoteCounts,
+    /// One frame budget per user with a socket here, shared by all their sockets on this node:
+    /// opening more tabs does not buy more frames. Gone with the user's last socket.
+    budgets: HashMap<UserId, Arc<AccountBudget>>,
+}
+
+/// Frames a second one account may send over all its sockets on a node, with a burst.
+const ACCOUNT_FRAMES_PER_SEC: u32 = 40;
+const ACCOUNT_FRAME_BURST: u32 = 120;
+
+/// The frame rate an account may use across its sockets.
+pub type AccountBudget = governor::DefaultDirectRateLimiter;
+
+fn account_budget() -> AccountBudget {
+    let rate = std::num::NonZeroU32::new(ACCOUNT_FRAMES_PER_SEC).unwrap_or(std::num::NonZeroU32::MIN);
+    let burst = std::num::NonZeroU32::new(ACCOUNT_FRAME_BURST).unwrap_or(std::num::NonZeroU32::MIN);
+    governor::RateLimiter::direct(governor::Quota::per_second(rate).allow_burst(burst))
 }
 
 /// A user went online or offline as far as this node can tell, because of sockets on other
@@ -76,6 +92,8 @@ pub struct Registration {
     session: SessionKey,
     id: u64,
     ended: CancellationToken,
+    /// The account's frame budget on this node, shared with its other sockets.
+    pub budget: Arc<AccountBudget>,
     /// This socket made the user go from offline to online (no other socket, here or on
     /// another node).
     pub first: bool,
@@ -110,8 +128,9 @@ impl Hub {
             // Under the lock, so the other nodes see this user's counts in order.
             link.count(user, local);
         }
+        let budget = state.budgets.entry(user).or_insert_with(|| Arc::new(account_budget())).clone();
         drop(state);
-        Registration { hub: self.clone(), user, session, id, ended, first }
+        Registration { hub: self.clone(), user, session, id, ended, budget, first }
     }
 
     /// Ends every socket opened with `session`, on this node and on the others (call it once
@@ -247,6 +266,7 @@ impl Drop for Registration {
         let local = user_sockets.len();
         if local == 0 {
             state.sockets.remove(&self.user);
+            state.budgets.remove(&self.user);
         }
         if let Some(link) = &self.hub.inner.cluster {
             link.count(self.user, local);

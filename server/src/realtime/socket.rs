@@ -45,6 +45,8 @@ const FRAMES_PER_SEC: u32 = 20;
 const FRAME_BURST: u32 = 60;
 /// Refused frames in a row after which the socket is closed.
 const MAX_REFUSED: u32 = 100;
+/// Sockets one account may have open, over every node.
+pub const MAX_SOCKETS_PER_ACCOUNT: usize = 10;
 
 pub async fn ws_handler(
     State(state): State<AppState>,
@@ -60,6 +62,15 @@ pub async fn ws_handler(
         (Ok(Some(user)), Some(session)) => Owner { user, session },
         _ => return crate::error::Error::Api(ApiError::unauthorized()).into_response(),
     };
+    // A cap per account (all nodes counted): idle sockets cost memory and descriptors, and
+    // every extra socket would be another frame budget.
+    if state.services.presence.hub().connections(owner.user) >= MAX_SOCKETS_PER_ACCOUNT {
+        return crate::error::Error::code(
+            ErrorCode::RateLimited,
+            format!("At most {MAX_SOCKETS_PER_ACCOUNT} connections per account: close another tab or device."),
+        )
+        .into_response();
+    }
     let services = state.services.clone();
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
@@ -72,6 +83,13 @@ pub async fn ws_handler(
             let (sink, stream) = socket.split();
             serve_socket(sink, stream, owner, services).await;
         })
+}
+
+/// What a socket's reader checks before every frame: whether its session ended, and the
+/// account's shared frame budget.
+struct Guard {
+    ended: CancellationToken,
+    budget: Arc<super::hub::AccountBudget>,
 }
 
 /// Who a socket speaks for: the user, and the session it was opened with.
@@ -92,13 +110,13 @@ where
     let user = owner.user;
     let (tx, rx) = mpsc::channel::<Arc<ServerFrame>>(SOCKET_QUEUE);
     let registration = services.presence.hub().register(user, SessionKey::of(&owner.session), tx.clone());
-    let ended = registration.ended();
+    let guard = Guard { ended: registration.ended(), budget: registration.budget.clone() };
     let hello = ServerFrame::Hello { user_id: user, heartbeat_secs: HEARTBEAT_SECS };
     if send(&mut sink, &hello).await.is_err() {
         return;
     }
     services.presence.connected(user, registration.first).await;
-    run(sink, stream, rx, &tx, owner, &ended, &services).await;
+    run(sink, stream, rx, &tx, owner, &guard, &services).await;
     drop(registration);
     services.presence.disconnected(user).await;
 }
@@ -109,7 +127,7 @@ async fn run<W, R, E>(
     mut rx: mpsc::Receiver<Arc<ServerFrame>>,
     tx: &mpsc::Sender<Arc<ServerFrame>>,
     owner: Owner,
-    ended: &CancellationToken,
+    guard: &Guard,
     services: &Services,
 ) where
     W: Sink<Message> + Unpin + Send + 'static,
@@ -119,7 +137,7 @@ async fn run<W, R, E>(
     // The reader tells the writer how to end: with a close frame, or just by stopping.
     let (close_tx, mut close_rx) = oneshot::channel::<Option<Message>>();
     let writer = async move {
-        let mut session_over = std::pin::pin!(session_over(owner, ended, &services.sessions));
+        let mut session_over = std::pin::pin!(session_over(owner, &guard.ended, &services.sessions));
         let closing = loop {
             tokio::select! {
                 biased;
@@ -139,7 +157,7 @@ async fn run<W, R, E>(
     let mut writer = std::pin::pin!(writer);
     tokio::select! {
         () = &mut writer => {}
-        closing = read_loop(&mut stream, tx, owner.user, ended, services) => {
+        closing = read_loop(&mut stream, tx, owner.user, guard, services) => {
             let _ = close_tx.send(closing);
             let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
         }
@@ -175,7 +193,7 @@ async fn read_loop<R, E>(
     stream: &mut R,
     tx: &mpsc::Sender<Arc<ServerFrame>>,
     user: UserId,
-    ended: &CancellationToken,
+    guard: &Guard,
     services: &Services,
 ) -> Option<Message>
 where
@@ -198,7 +216,7 @@ where
             Ok(Some(Ok(message))) => message,
         };
         // Checked before every frame, so nothing read after the session ended is acted on.
-        if ended.is_cancelled() {
+        if guard.ended.is_cancelled() {
             return Some(session_ended());
         }
         let text = match message {
@@ -213,7 +231,8 @@ where
         if text.len() > MAX_FRAME_BYTES {
             return Some(close(CLOSE_TOO_BIG, "frame too large"));
         }
-        if limiter.check().is_err() {
+        // This socket's own rate, then the account's over all its sockets on this node.
+        if limiter.check().is_err() || guard.budget.check().is_err() {
             refused += 1;
             if refused >= MAX_REFUSED {
                 return Some(close(CLOSE_POLICY, "too many frames"));

@@ -2,7 +2,7 @@
 //! rate limits.
 
 use crate::helpers::spawn_app;
-use crate::ws::{connect, next_json, request};
+use crate::ws::{connect, next_json, open, request};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -110,4 +110,61 @@ async fn the_socket_refuses_a_foreign_origin() {
     let result =
         tokio_tungstenite::connect_async(request(&app, user.cookie_header(), Some("https://evil.example"))).await;
     assert_eq!(upgrade_status(result), 403);
+}
+
+#[tokio::test]
+async fn an_account_may_hold_at_most_ten_sockets() {
+    let app = spawn_app().await;
+    let user = app.registered("many").await;
+    let mut sockets = Vec::new();
+    for _ in 0..10 {
+        sockets.push(open(&app, &user).await);
+    }
+    let origin = format!("http://{}", app.addr);
+    let eleventh = tokio_tungstenite::connect_async(request(&app, user.cookie_header(), Some(&origin))).await;
+    assert_eq!(upgrade_status(eleventh), 429, "the eleventh socket is refused");
+    // Another account is not affected, and closing one socket frees a place.
+    let other = app.registered("other").await;
+    open(&app, &other).await;
+    drop(sockets.pop());
+    let mut reopened = None;
+    for _ in 0..50 {
+        let attempt = tokio_tungstenite::connect_async(request(&app, user.cookie_header(), Some(&origin))).await;
+        if let Ok((socket, _)) = attempt {
+            reopened = Some(socket);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(reopened.is_some(), "a freed place can be used again");
+}
+
+#[tokio::test]
+async fn frames_are_limited_per_account_across_its_sockets() {
+    let app = spawn_app().await;
+    let user = app.registered("spread").await;
+    // Five sockets, 40 pings each: within each socket's own burst, but 200 frames for one
+    // account at once, beyond what the account may send.
+    let mut sockets = Vec::new();
+    for _ in 0..5 {
+        sockets.push(open(&app, &user).await);
+    }
+    for socket in &mut sockets {
+        for nonce in 0..40 {
+            socket.send(Message::text(json!({"type": "ping", "nonce": nonce}).to_string())).await.expect("send");
+        }
+    }
+    let (mut pongs, mut limited) = (0, 0);
+    for socket in &mut sockets {
+        for _ in 0..40 {
+            let frame = next_json(socket).await;
+            match (frame["type"].as_str(), frame["code"].as_str()) {
+                (Some("pong"), _) => pongs += 1,
+                (_, Some("rate_limited")) => limited += 1,
+                _ => {}
+            }
+        }
+    }
+    // Each socket alone is within its own burst: only the account's budget can refuse any.
+    assert!(limited > 0 && pongs < 200, "{pongs} answered and {limited} refused of 200 frames");
 }
