@@ -1,6 +1,15 @@
-//! Log-in throttling with governor's keyed GCRA limiters: one budget per account name and one
-//! per client IP. Every attempt spends from both, so guessing one account from many addresses
-//! and many accounts from one address are both slowed; a person who mistypes a few times is not.
+//! Log-in throttling with governor's keyed GCRA limiters, shaped after OWASP's advice against
+//! brute force without handing attackers a lock-out button:
+//!
+//! - **per address** (50, then one every 2 s): many accounts guessed from one address;
+//! - **per account and address** (10, then one every 30 s): one account guessed from one
+//!   address. Only that address is slowed for that account: ten wrong guesses from somewhere
+//!   else do not lock the real person out of their own account;
+//! - **per account** (100, then one every 10 s): one account guessed from many addresses. A
+//!   lock-out through this budget needs at least ten addresses working together.
+//!
+//! Budgets are spent in that order and an attempt refused by one spends nothing from the next,
+//! so a flood already refused per address costs the account nothing.
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
@@ -8,39 +17,55 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 pub struct LoginThrottle {
-    per_account: DefaultKeyedRateLimiter<String>,
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    per_account_ip: DefaultKeyedRateLimiter<(String, IpAddr)>,
+    per_account: DefaultKeyedRateLimiter<String>,
 }
 
-fn quota(burst: u32, refill_every: Duration) -> Quota {
-    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(refill_every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
+/// A budget: `burst` attempts, then one more every `refill_every`.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub burst: u32,
+    pub refill_every: Duration,
+}
+
+impl Budget {
+    fn quota(self) -> Quota {
+        let burst = NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN);
+        Quota::with_period(self.refill_every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
+    }
 }
 
 impl LoginThrottle {
-    /// 10 attempts per account, then one more every 30 s; 50 per IP, then one more every 2 s.
     pub fn new() -> Self {
-        Self::with_limits(10, Duration::from_secs(30), 50, Duration::from_secs(2))
+        Self::with_limits(
+            Budget { burst: 50, refill_every: Duration::from_secs(2) },
+            Budget { burst: 10, refill_every: Duration::from_secs(30) },
+            Budget { burst: 100, refill_every: Duration::from_secs(10) },
+        )
     }
 
-    pub fn with_limits(account_burst: u32, account_refill: Duration, ip_burst: u32, ip_refill: Duration) -> Self {
+    pub fn with_limits(per_ip: Budget, per_account_ip: Budget, per_account: Budget) -> Self {
         Self {
-            per_account: RateLimiter::keyed(quota(account_burst, account_refill)),
-            per_ip: RateLimiter::keyed(quota(ip_burst, ip_refill)),
+            per_ip: RateLimiter::keyed(per_ip.quota()),
+            per_account_ip: RateLimiter::keyed(per_account_ip.quota()),
+            per_account: RateLimiter::keyed(per_account.quota()),
         }
     }
 
     /// Spends one attempt; false means refuse with 429.
     pub fn allow(&self, username: &str, ip: IpAddr) -> bool {
-        let ip_ok = self.per_ip.check_key(&ip).is_ok();
-        let account_ok = self.per_account.check_key(&username.to_lowercase()).is_ok();
-        ip_ok && account_ok
+        let account = username.to_lowercase();
+        self.per_ip.check_key(&ip).is_ok()
+            && self.per_account_ip.check_key(&(account.clone(), ip)).is_ok()
+            && self.per_account.check_key(&account).is_ok()
     }
 
     /// Drops the state of keys that have fully refilled, so memory does not grow forever.
     pub fn forget_idle(&self) {
-        self.per_account.retain_recent();
         self.per_ip.retain_recent();
+        self.per_account_ip.retain_recent();
+        self.per_account.retain_recent();
     }
 }
 
@@ -56,20 +81,54 @@ mod tests {
     use std::net::Ipv4Addr;
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    const ELSEWHERE: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+    const SLOW: Duration = Duration::from_secs(3600);
+
+    fn budget(burst: u32) -> Budget {
+        Budget { burst, refill_every: SLOW }
+    }
 
     #[test]
-    fn an_account_is_throttled_after_its_burst() {
-        let throttle = LoginThrottle::with_limits(3, Duration::from_secs(60), 100, Duration::from_secs(1));
+    fn an_account_is_throttled_after_its_burst_from_one_address() {
+        let throttle = LoginThrottle::with_limits(budget(100), budget(3), budget(100));
         assert!((0..3).all(|_| throttle.allow("alice", IP)));
         assert!(!throttle.allow("ALICE", IP), "case must not reset the budget");
         assert!(throttle.allow("bob", IP), "other accounts are unaffected");
     }
 
     #[test]
+    fn wrong_guesses_from_one_address_do_not_lock_the_owner_out_elsewhere() {
+        let throttle = LoginThrottle::new();
+        let refused = (0..20).filter(|_| !throttle.allow("alice", IP)).count();
+        assert_eq!(refused, 10, "the guessing address is slowed after ten");
+        assert!(throttle.allow("alice", ELSEWHERE), "the real person logs in from their own address");
+    }
+
+    #[test]
+    fn attempts_refused_per_address_cost_the_account_nothing() {
+        let throttle = LoginThrottle::with_limits(budget(3), budget(100), budget(5));
+        assert_eq!((0..20).filter(|_| throttle.allow("alice", IP)).count(), 3, "the address budget");
+        // Only the 3 that passed the address check were charged to the account: 2 are left.
+        assert!(throttle.allow("alice", ELSEWHERE));
+        assert!(throttle.allow("alice", ELSEWHERE));
+        assert!(!throttle.allow("alice", ELSEWHERE));
+    }
+
+    #[test]
+    fn many_addresses_are_bounded_by_the_accounts_own_budget() {
+        let throttle = LoginThrottle::with_limits(budget(100), budget(10), budget(25));
+        let allowed = (0..10u8)
+            .flat_map(|i| (0..10).map(move |_| IpAddr::V4(Ipv4Addr::new(10, 0, 1, i))))
+            .filter(|ip| throttle.allow("alice", *ip))
+            .count();
+        assert_eq!(allowed, 25);
+    }
+
+    #[test]
     fn an_ip_is_throttled_across_accounts() {
-        let throttle = LoginThrottle::with_limits(100, Duration::from_secs(1), 3, Duration::from_secs(60));
+        let throttle = LoginThrottle::with_limits(budget(3), budget(100), budget(100));
         assert!((0..3).all(|i| throttle.allow(&format!("user{i}"), IP)));
         assert!(!throttle.allow("fresh", IP));
-        assert!(throttle.allow("fresh", IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
+        assert!(throttle.allow("fresh", ELSEWHERE));
     }
 }

@@ -120,6 +120,21 @@ async fn repeated_failed_logins_are_throttled() {
 }
 
 #[tokio::test]
+async fn wrong_guesses_from_one_address_do_not_lock_the_owner_out_from_another() {
+    let app = spawn_app().await;
+    app.registered("hana").await;
+    let attacker = app.user();
+    for _ in 0..12 {
+        attacker.login("hana", "wrong password!").await;
+    }
+    assert_eq!(attacker.login("hana", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Hana, from her own address, gets in.
+    let hana = app.user_from(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 2)));
+    assert_eq!(hana.login("hana", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(hana.me().await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn me_without_a_session_is_unauthorized() {
     let app = spawn_app().await;
     let (status, code, _) = error_of(app.user().me().await).await;

@@ -188,8 +188,15 @@ impl TestApp {
     }
 
     pub fn user(&self) -> User {
+        self.user_from(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+    }
+
+    /// A browser connecting from `address` (any of 127.0.0.0/8: the server sees it as the
+    /// client's address).
+    pub fn user_from(&self, address: std::net::IpAddr) -> User {
         let jar = Arc::new(Jar::default());
         let client = Client::builder()
+            .local_address(address)
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             // A request that hangs fails its test instead of stalling the whole run.
