@@ -208,3 +208,36 @@ test('without JavaScript there is no connection status, and a reply by form stay
   await jon.context.close();
   await kim.context.close();
 });
+
+test('on a touch phone, chats are switched by tapping, with the list and panels in between', async ({ browser }) => {
+  const phone = { viewport: { width: 390, height: 800 }, hasTouch: true, isMobile: true };
+  const lia = await newUser(browser, 'tpl', 'Lia Phone', phone);
+  const mo = await newUser(browser, 'tpm', 'Mo Desk');
+  const nia = await newUser(browser, 'tpn', 'Nia Desk');
+  for (const other of [mo, nia]) {
+    await startChatWith(lia.page, other);
+    await send(lia.page, `hello ${other.displayName}`);
+    await lia.page.getByRole('link', { name: 'Back to chats' }).tap();
+  }
+  const list = lia.page.getByRole('complementary', { name: 'Chats' });
+  for (let i = 0; i < 8; i += 1) {
+    const other = i % 2 === 0 ? mo : nia;
+    await expect(list).toBeVisible();
+    await row(lia.page, other.displayName).tap();
+    // One pane at a time: the chat covers the list.
+    await expect(heading(lia.page, other.displayName)).toBeVisible();
+    await expect(list).toBeHidden();
+    await expect(thread(lia.page).getByText(`hello ${other.displayName}`)).toBeVisible();
+    await lia.page.getByRole('link', { name: 'Back to chats' }).tap();
+    if (i % 3 === 2) {
+      await lia.page.getByRole('button', { name: 'New chat' }).tap();
+      await expect(lia.page.getByLabel('Search people')).toBeVisible();
+      await lia.page.getByRole('button', { name: 'Back to chats' }).tap();
+    }
+  }
+  // A message arriving while the phone shows the list lands in the right row.
+  await row(mo.page, 'Lia Phone').click();
+  await send(mo.page, 'reply from the desk');
+  await expect(row(lia.page, 'Mo Desk')).toContainText('reply from the desk');
+  for (const p of [lia, mo, nia]) await p.context.close();
+});

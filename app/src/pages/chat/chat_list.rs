@@ -6,7 +6,7 @@ use crate::components::Avatar;
 use crate::store::use_store;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::{ConversationId, ConversationSummary, MessageKind, Seq, Tick, UserId};
+use shared::{ConversationId, ConversationSummary, MessageKind, Tick, UserId};
 
 #[component]
 pub fn ChatList() -> impl IntoView {
@@ -69,7 +69,7 @@ struct Row {
     muted: bool,
 }
 
-fn row(summary: &ConversationSummary, me: Option<UserId>, thread_tick: impl Fn(Seq) -> Option<Tick>) -> Row {
+fn row(summary: &ConversationSummary, me: Option<UserId>) -> Row {
     let last = summary.last_message.as_ref();
     let mine = last.is_some_and(|m| m.sender_id.is_some() && m.sender_id == me);
     let preview = last
@@ -81,9 +81,7 @@ fn row(summary: &ConversationSummary, me: Option<UserId>, thread_tick: impl Fn(S
             }
         })
         .unwrap_or_default();
-    let tick = last
-        .filter(|m| mine && !m.deleted && m.kind != MessageKind::System)
-        .map(|m| thread_tick(m.seq).unwrap_or_else(|| summary.tick_for(m.seq)));
+    let tick = last.filter(|m| mine && !m.deleted && m.kind != MessageKind::System).map(|m| summary.tick_for(m.seq));
     Row {
         title: summary.title.clone(),
         avatar: summary.peer.as_ref().and_then(|p| p.avatar.clone()),
@@ -105,11 +103,9 @@ fn ChatRow(id: ConversationId) -> impl IntoView {
     let data = Memo::new(move |_| {
         store.conversations.with(|list| {
             let summary = list.iter().find(|c| c.id == id)?;
-            Some(row(summary, me, |seq| {
-                store
-                    .threads
-                    .with(|t| t.get(&id).filter(|th| th.loaded).map(|th| th.tick(me.unwrap_or(UserId(0)), seq)))
-            }))
+            // The store copies a loaded thread's watermarks into its summary, so the summary's
+            // tick is the bubble's: the row never needs to read the threads.
+            Some(row(summary, me))
         })
     });
     let field = move |f: fn(&Row) -> String| move || data.with(|d| d.as_ref().map(f).unwrap_or_default());
