@@ -165,6 +165,8 @@ mod client {
                     return;
                 }
                 Ended::NoNetwork => {
+                    went_offline(connection, store);
+                    wait_for_network(&mut network).await;
                     failures = 0;
                     continue;
                 }
@@ -316,7 +318,6 @@ mod client {
             let either = match either {
                 futures::future::Either::Left((futures::future::Either::Right((online, _)), _)) => {
                     if online == Some(false) {
-                        went_offline(connection, store);
                         return Ended::NoNetwork;
                     }
                     continue;
