@@ -10,9 +10,9 @@ use shared::Me;
 
 #[server(prefix = "/api", endpoint = "accounts/register")]
 pub async fn register(username: String, display_name: String, password: String) -> Result<Me, AppError> {
-    use crate::backend::{backend, form_error, start_session};
+    use crate::backend::{backend, client_info, form_error, start_session};
     let result: Result<Me, AppError> = async {
-        let me = backend()?.register(username, display_name, password).await?;
+        let me = backend()?.register(username, display_name, password, client_info().await).await?;
         start_session(me.id).await?;
         Ok(me)
     }
@@ -52,6 +52,14 @@ pub async fn update_profile(display_name: String, about: String) -> Result<Me, A
 pub async fn set_avatar(avatar: Option<shared::MediaId>) -> Result<Me, AppError> {
     let (backend, user) = crate::backend::caller().await?;
     Ok(backend.set_avatar(user, avatar).await?)
+}
+
+/// Who may add the caller to groups: `everyone`, or `contacts` (people with a one-to-one
+/// chat with them; the default).
+#[server(prefix = "/api", endpoint = "accounts/set_group_adds", input = server_fn::codec::Json)]
+pub async fn set_group_adds(group_adds: shared::GroupAdds) -> Result<Me, AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.set_group_adds(user, group_adds).await?)
 }
 
 #[server(prefix = "/api", endpoint = "accounts/me", input = server_fn::codec::Json)]

@@ -27,7 +27,13 @@ pub struct ClientInfo {
 /// What server functions may ask of the server. Every method authorizes its caller itself.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    async fn register(&self, username: String, display_name: String, password: String) -> Result<Me, ApiError>;
+    async fn register(
+        &self,
+        username: String,
+        display_name: String,
+        password: String,
+        client: ClientInfo,
+    ) -> Result<Me, ApiError>;
     async fn login(&self, username: String, password: String, client: ClientInfo) -> Result<Me, ApiError>;
     /// The session `session` is gone from the store (logout, or a login that replaced it):
     /// ends every socket opened with it, on every node.
@@ -35,11 +41,17 @@ pub trait Backend: Send + Sync + 'static {
     async fn me(&self, user: UserId) -> Result<Me, ApiError>;
     async fn update_profile(&self, me: UserId, display_name: String, about: String) -> Result<Me, ApiError>;
     async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<Me, ApiError>;
+    async fn set_group_adds(&self, me: UserId, group_adds: shared::GroupAdds) -> Result<Me, ApiError>;
 
     async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError>;
     async fn presence(&self, me: UserId, user: UserId) -> Result<PresenceView, ApiError>;
 
-    async fn conversations(&self, me: UserId) -> Result<Vec<ConversationSummary>, ApiError>;
+    async fn conversations(
+        &self,
+        me: UserId,
+        after: Option<shared::ListCursor>,
+        limit: Option<u32>,
+    ) -> Result<Vec<ConversationSummary>, ApiError>;
     async fn conversation(&self, me: UserId, id: ConversationId) -> Result<ConversationDetail, ApiError>;
     async fn open_direct(&self, me: UserId, user: UserId) -> Result<ConversationSummary, ApiError>;
     async fn create_group(
@@ -183,7 +195,7 @@ pub fn form_error(page: &str, error: AppError) -> AppError {
 /// it on the hydration scripts.
 pub fn provide_request_nonce() {
     if let Some(nonce) = request_parts().and_then(|parts| parts.extensions.get::<RequestNonce>().cloned()) {
-        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        provide_context(Nonce::from_value(nonce.0));
     }
 }
 

@@ -24,3 +24,19 @@ pub fn leave_page(path: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
 }
+
+/// Whether the element `ev` scrolled is within `margin` pixels of its end; false on the server.
+pub fn scrolled_near_end(ev: &leptos::ev::Event, margin: f64) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+            f64::from(el.scroll_top()) + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - margin
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (ev, margin);
+        false
+    }
+}

@@ -5,10 +5,15 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use shared::{ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, Role, UserId};
 
+/// A page of the caller's chat list: the first `limit` rows (50 by default, at most 200), or
+/// those after `after` (the last row of the page before, `ListCursor::after`).
 #[server(prefix = "/api", endpoint = "conversations/list", input = server_fn::codec::Json)]
-pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
+pub async fn list_conversations(
+    after: Option<shared::ListCursor>,
+    limit: Option<u32>,
+) -> Result<Vec<ConversationSummary>, AppError> {
     let (backend, me) = crate::backend::caller().await?;
-    Ok(backend.conversations(me).await?)
+    Ok(backend.conversations(me, after, limit).await?)
 }
 
 #[server(prefix = "/api", endpoint = "conversations/get", input = server_fn::codec::Json)]

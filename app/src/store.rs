@@ -10,8 +10,8 @@ mod outbox;
 use leptos::prelude::*;
 use shared::frames::ServerFrame;
 use shared::{
-    ConversationId, ConversationSummary, HistoryPage, Me, MemberView, MessageView, PresenceView, Receipt, Rev, Seq,
-    SyncPage, Tick, UserId,
+    ConversationId, ConversationSummary, HistoryPage, ListCursor, Me, MemberView, MessageView, PresenceView, Receipt,
+    Rev, Seq, SyncPage, Tick, UserId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -38,9 +38,18 @@ impl Thread {
 
     fn upsert(&mut self, message: MessageView) {
         let keep_existing = self.messages.get(&message.seq).is_some_and(|m| m.rev > message.rev);
-        if !keep_existing {
-            self.messages.insert(message.seq, message);
+        if keep_existing {
+            return;
         }
+        // Quotes are rendered from the quoted message (the server does not re-issue replies
+        // when it is edited or deleted): the replies held here follow it.
+        let quote = shared::ReplyPreview::of(&message);
+        for reply in self.messages.values_mut() {
+            if let Some(quoted) = reply.reply_to.as_mut().filter(|q| q.id == message.id && **q != quote) {
+                *quoted = quote.clone();
+            }
+        }
+        self.messages.insert(message.seq, message);
     }
 
     fn set_receipt(&mut self, receipt: &Receipt) {
@@ -69,6 +78,8 @@ pub struct ChatStore {
     pub open: RwSignal<Option<ConversationId>>,
     /// Bumped to make the chat list fetch again.
     pub list_version: RwSignal<u64>,
+    /// Whether the server has chat-list rows after those loaded (the list comes in pages).
+    pub list_more: RwSignal<bool>,
     /// Bumped per conversation when the server says its title, members or flags changed, so
     /// an open chat fetches its header again (the list row is refreshed on its own).
     pub changed: RwSignal<HashMap<ConversationId, u64>>,
@@ -86,6 +97,7 @@ pub fn provide_store() -> ChatStore {
         presence: RwSignal::new(HashMap::new()),
         open: RwSignal::new(None),
         list_version: RwSignal::new(0),
+        list_more: RwSignal::new(false),
         changed: RwSignal::new(HashMap::new()),
         drafts: StoredValue::new(HashMap::new()),
     };
@@ -214,11 +226,43 @@ impl ChatStore {
         self.sync_row_marks(conversation);
     }
 
-    /// Replaces the chat list, unless it is the same (so a refetch re-renders nothing).
-    pub fn set_list(&self, list: Vec<ConversationSummary>) {
-        if self.conversations.with_untracked(|current| *current != list) {
-            self.conversations.set(list);
+    /// Applies the first page of the chat list (the page's own, or a refetch): its rows
+    /// replace what the store holds up to the page's last row; rows loaded from later pages
+    /// stay. Writes nothing when nothing changed, so a refetch re-renders nothing.
+    pub fn set_list(&self, page: Vec<ConversationSummary>) {
+        let more = page.len() >= ListCursor::PAGE as usize;
+        let merged = self.conversations.with_untracked(|current| match page.last().map(ListCursor::after) {
+            Some(end) if more => {
+                let later = current.iter().filter(|c| end.precedes(c) && !page.iter().any(|p| p.id == c.id));
+                page.iter().cloned().chain(later.cloned()).collect::<Vec<_>>()
+            }
+            _ => page.clone(),
+        });
+        if self.conversations.with_untracked(|current| *current != merged) {
+            self.conversations.set(merged);
         }
+        if self.list_more.get_untracked() != more {
+            self.list_more.set(more);
+        }
+    }
+
+    /// Adds a later page of the chat list (fetched after the last row held).
+    pub fn append_page(&self, page: Vec<ConversationSummary>) {
+        let more = page.len() >= ListCursor::PAGE as usize;
+        self.conversations.update(|list| {
+            for row in page {
+                if !list.iter().any(|c| c.id == row.id) {
+                    list.push(row);
+                }
+            }
+            sort_list(list);
+        });
+        self.list_more.set(more);
+    }
+
+    /// Where the next page of the chat list starts.
+    pub fn list_cursor(&self) -> Option<ListCursor> {
+        self.conversations.with_untracked(|list| list.last().map(ListCursor::after))
     }
 
     /// Applies one pushed frame. Returns what the socket should send back.
@@ -423,7 +467,10 @@ impl ChatStore {
 
 /// Pinned chats first, then by latest activity.
 fn sort_list(list: &mut [ConversationSummary]) {
-    list.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(b.last_activity_at.cmp(&a.last_activity_at)));
+    // The server's order: pinned first, newest activity first, then the higher id.
+    list.sort_by(|a, b| {
+        b.pinned.cmp(&a.pinned).then(b.last_activity_at.cmp(&a.last_activity_at)).then(b.id.0.cmp(&a.id.0))
+    });
 }
 
 /// Whether the tab is visible (messages shown count as read only then).

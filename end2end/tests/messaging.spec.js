@@ -117,12 +117,27 @@ test('a group: created with members, messages reach everyone, shown on a phone a
   const erin = await newUser(browser, 'erin', 'Erin Tester');
   const frank = await newUser(browser, 'frank', 'Frank Tester');
   const page = erin.page;
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await page.getByRole('button', { name: 'New group' }).click();
-  await page.getByLabel('Group name').fill('Weekend plans');
-  await page.getByLabel('Search people').fill(frank.username);
-  await page.getByRole('button', { name: `Add ${frank.displayName}` }).click();
-  await page.getByRole('button', { name: 'Create group' }).click();
+  const newGroupWithFrank = async () => {
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await page.getByRole('button', { name: 'New group' }).click();
+    await page.getByLabel('Group name').fill('Weekend plans');
+    await page.getByLabel('Search people').fill(frank.username);
+    await page.getByRole('button', { name: `Add ${frank.displayName}` }).click();
+    await page.getByRole('button', { name: 'Create group' }).click();
+  };
+  // By default only contacts can add Frank to a group, and Erin is not one yet.
+  await newGroupWithFrank();
+  await expect(page.getByRole('alert').filter({ hasText: 'Frank Tester lets only their contacts add them to groups' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  // Frank opens it to everyone in his profile.
+  await frank.page.getByRole('button', { name: /^Profile/ }).click();
+  const everyone = frank.page.getByRole('group', { name: 'Who can add me to groups' }).getByRole('radio', { name: 'Everyone' });
+  await expect(frank.page.getByRole('radio', { name: 'My contacts' })).toBeChecked();
+  await everyone.check();
+  await expect(frank.page.getByRole('status').filter({ hasText: 'Privacy saved.' })).toBeVisible();
+  await expect(everyone).toBeChecked();
+  await frank.page.getByRole('button', { name: 'Back to chats' }).click();
+  await newGroupWithFrank();
   await expect(page).toHaveURL(/\/chat\/\d+$/);
   await expect(thread(page).getByText(/created the group/)).toBeVisible();
   await send(page, 'Hiking on Saturday?');

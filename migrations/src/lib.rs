@@ -1,6 +1,10 @@
 //! The database schema, as ordered migrations. The server applies them at start; they must run
 //! on SQLite and PostgreSQL alike, so anything backend-specific branches on the backend.
 
+// `MigrationTrait` is an `async_trait` whose methods take `&SchemaManager` with the lifetime
+// elided; spelling it out (`<'_>`) no longer matches the trait after the macro expands.
+#![allow(elided_lifetimes_in_paths)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_accounts;
@@ -8,6 +12,7 @@ mod m0002_messaging;
 mod m0003_reply_index;
 mod m0004_media;
 mod m0005_avatars;
+mod m0006_group_adds;
 
 pub struct Migrator;
 
@@ -20,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_reply_index::Migration),
             Box::new(m0004_media::Migration),
             Box::new(m0005_avatars::Migration),
+            Box::new(m0006_group_adds::Migration),
         ]
     }
 }

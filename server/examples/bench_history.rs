@@ -37,8 +37,14 @@ async fn main() -> anyhow::Result<()> {
     let services = app.state.services.clone();
     let db = app.state.db.clone();
 
-    let alice = services.accounts.register("alice", "Alice", "benchmark password".into()).await?;
-    let bob = services.accounts.register("bob", "Bob", "benchmark password".into()).await?;
+    let alice = services
+        .accounts
+        .register("alice", "Alice", "benchmark password".into(), std::net::Ipv4Addr::LOCALHOST.into())
+        .await?;
+    let bob = services
+        .accounts
+        .register("bob", "Bob", "benchmark password".into(), std::net::Ipv4Addr::LOCALHOST.into())
+        .await?;
     let conversation = services.conversations.open_direct(alice.id, bob.id).await?.id;
 
     let seed_start = Instant::now();
@@ -125,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
     let mut hist = Histogram::<u64>::new(3)?;
     for _ in 0..200 {
         let t = Instant::now();
-        services.conversations.list(alice.id).await?;
+        services.conversations.list(alice.id, None, None).await?;
         hist.record(t.elapsed().as_micros() as u64)?;
     }
     report("chat list (1 chat, 1M messages)", &hist);

@@ -57,9 +57,12 @@ async fn upload(client: &reqwest::Client, base: &str, conversation: i64, name: &
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let rounds: usize = std::env::args().nth(1).and_then(|v| v.parse().ok()).unwrap_or(20);
+    const LOCAL: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_tests(dir.path());
     config.media_quota_bytes = u64::MAX / 2;
+    // Every uploader signs up from this one address.
+    config.signups.burst = 100_000;
     let leptos = leptos::config::LeptosOptions::builder().output_name("messenger").build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let app = Application::build(config, leptos, listener).await?;
@@ -69,12 +72,12 @@ async fn main() -> anyhow::Result<()> {
 
     // Uploads are rate-limited per user (30 in a burst), so every phase and client is a fresh
     // user in a chat with bob.
-    let bob = services.accounts.register("bob", "Bob", "benchmark password".into()).await?;
+    let bob = services.accounts.register("bob", "Bob", "benchmark password".into(), LOCAL).await?;
     let mut next_user = 0;
     let mut uploader = async || -> anyhow::Result<(Arc<reqwest::Client>, i64)> {
         next_user += 1;
         let name = format!("uploader{next_user}");
-        let me = services.accounts.register(&name, "Uploader", "benchmark password".into()).await?;
+        let me = services.accounts.register(&name, "Uploader", "benchmark password".into(), LOCAL).await?;
         let conversation = services.conversations.open_direct(me.id, bob.id).await?.id.0;
         let client = reqwest::Client::builder().cookie_store(true).build()?;
         let login = client

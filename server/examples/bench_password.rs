@@ -7,9 +7,10 @@ use std::time::Instant;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut hist = Histogram::<u64>::new(3)?;
+    let queue = server::accounts::password::HashQueue::per_core();
     for i in 0..20 {
         let t = Instant::now();
-        server::accounts::password::hash(format!("correct horse battery {i}")).await?;
+        server::accounts::password::hash(&queue, format!("correct horse battery {i}")).await?;
         hist.record(t.elapsed().as_micros() as u64)?;
     }
     println!(

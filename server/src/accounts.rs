@@ -4,9 +4,10 @@
 //! username and a wrong password identically, in about the same time.
 
 pub mod entity;
+pub mod hashing;
 pub mod password;
 mod service;
 mod throttle;
 
 pub use service::Accounts;
-pub use throttle::LoginThrottle;
+pub use throttle::{Budget, LoginThrottle, SignupThrottle};

@@ -28,8 +28,14 @@ pub struct Services {
 
 #[async_trait]
 impl Backend for Services {
-    async fn register(&self, username: String, display_name: String, password: String) -> Result<Me, ApiError> {
-        Ok(self.accounts.register(&username, &display_name, password).await?)
+    async fn register(
+        &self,
+        username: String,
+        display_name: String,
+        password: String,
+        client: ClientInfo,
+    ) -> Result<Me, ApiError> {
+        Ok(self.accounts.register(&username, &display_name, password, client.ip).await?)
     }
 
     async fn login(&self, username: String, password: String, client: ClientInfo) -> Result<Me, ApiError> {
@@ -48,6 +54,10 @@ impl Backend for Services {
         let updated = self.accounts.update_profile(me, &display_name, &about).await?;
         self.conversations.announce_profile(me).await?;
         Ok(updated)
+    }
+
+    async fn set_group_adds(&self, me: UserId, group_adds: shared::GroupAdds) -> Result<Me, ApiError> {
+        Ok(self.accounts.set_group_adds(me, group_adds).await?)
     }
 
     async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<Me, ApiError> {
@@ -70,8 +80,13 @@ impl Backend for Services {
         Ok(self.presence.of(me, user).await?)
     }
 
-    async fn conversations(&self, me: UserId) -> Result<Vec<ConversationSummary>, ApiError> {
-        Ok(self.conversations.list(me).await?)
+    async fn conversations(
+        &self,
+        me: UserId,
+        after: Option<shared::ListCursor>,
+        limit: Option<u32>,
+    ) -> Result<Vec<ConversationSummary>, ApiError> {
+        Ok(self.conversations.list(me, after, limit).await?)
     }
 
     async fn conversation(&self, me: UserId, id: ConversationId) -> Result<ConversationDetail, ApiError> {

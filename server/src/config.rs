@@ -1,6 +1,7 @@
 //! Typed configuration, read once from the environment (and `.env`), with defaults that run
 //! locally with nothing installed.
 
+use crate::accounts::SignupThrottle;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -48,6 +49,8 @@ pub struct Config {
     /// more are refused with `rate_limited` before their body is read.
     pub uploads_per_user: usize,
     pub uploads_at_once: usize,
+    /// Sign-ups per address (`SIGNUP_BURST` at once, then one every `SIGNUP_REFILL_SECS`).
+    pub signups: crate::accounts::Budget,
     /// Bytes of uploads each user may keep (`MEDIA_QUOTA_MB`, default 1024).
     pub media_quota_bytes: u64,
     /// The NATS server(s) joining this node to others (`NATS_URL`, comma-separated); unset:
@@ -83,6 +86,10 @@ impl Config {
             },
             uploads_per_user: positive(var("UPLOADS_PER_USER")).unwrap_or(DEFAULT_UPLOADS_PER_USER),
             uploads_at_once: positive(var("UPLOADS_AT_ONCE")).unwrap_or(DEFAULT_UPLOADS_AT_ONCE),
+            signups: crate::accounts::Budget {
+                burst: positive(var("SIGNUP_BURST")).unwrap_or(SignupThrottle::DEFAULT.burst),
+                refill_every: positive_secs(var("SIGNUP_REFILL_SECS")).unwrap_or(SignupThrottle::DEFAULT.refill_every),
+            },
             media_quota_bytes: var("MEDIA_QUOTA_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(1024) * 1024 * 1024,
             nats_url: var("NATS_URL"),
             cluster: crate::realtime::ClusterOptions::from_lookup(var),
@@ -107,6 +114,7 @@ impl Config {
             },
             uploads_per_user: DEFAULT_UPLOADS_PER_USER,
             uploads_at_once: DEFAULT_UPLOADS_AT_ONCE,
+            signups: SignupThrottle::DEFAULT,
             media_quota_bytes: 20 * 1024 * 1024,
             nats_url: None,
             cluster: crate::realtime::ClusterOptions::default(),

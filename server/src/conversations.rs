@@ -5,7 +5,9 @@
 //! write of a conversation goes through, and a non-member gets `not_found`, never a hint that
 //! the conversation exists.
 
+mod adding;
 pub mod entity;
+mod list;
 pub mod member;
 mod service;
 

@@ -19,11 +19,16 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 pub const SESSION_COOKIE: &str = "messenger_session";
+/// The name behind HTTPS (`COOKIE_SECURE=true`): browsers accept a `__Host-` cookie only if it
+/// is `Secure`, for path `/` and without `Domain`, so no subdomain or plain-HTTP page can set
+/// or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-messenger_session";
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(crate::sessions::DbSessionStore::new(state.db.clone()))
-        .with_name(SESSION_COOKIE)
+        .with_name(if state.config.cookie_secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE })
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookie_secure)

@@ -24,7 +24,7 @@ pub mod serve;
 pub mod sessions;
 pub mod state;
 
-use accounts::{Accounts, LoginThrottle};
+use accounts::{Accounts, LoginThrottle, SignupThrottle};
 use config::Config;
 use leptos::config::LeptosOptions;
 use realtime::Hub;
@@ -45,7 +45,8 @@ impl Application {
     /// Connects and migrates the database and assembles the router, serving on `listener`.
     pub async fn build(config: Config, leptos: LeptosOptions, listener: TcpListener) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
-        let accounts = Accounts::new(db.clone(), Arc::new(LoginThrottle::new()));
+        let accounts =
+            Accounts::new(db.clone(), Arc::new(LoginThrottle::new()), Arc::new(SignupThrottle::new(config.signups)));
         let (hub, presence_elsewhere) = match &config.nats_url {
             Some(url) => {
                 let cluster = realtime::join_cluster(url, &config.cluster).await?;
@@ -101,10 +102,7 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then stops accepting and lets open requests finish.
-    pub async fn run_until(
-        self,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let config = &self.state.config;
         let limits = serve::Limits {
             max_connections: config.max_connections,
@@ -127,6 +125,7 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(error = %e, "deleting expired sessions failed");
             }
             state.accounts.forget_idle_throttles();
+            state.services.conversations.forget_idle_limits();
             // Uploads never sent within a day (a closed tab, a cancelled send).
             match state.services.media.sweep_unsent(24 * 3600 * 1000).await {
                 Ok(0) => {}

@@ -94,6 +94,32 @@ impl ConversationSummary {
     }
 }
 
+/// Where a page of the chat list continues: the last row of the previous page. The list is
+/// ordered pinned first, then by `last_activity_at`, newest first, then by id, highest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListCursor {
+    pub pinned: bool,
+    pub last_activity_at: i64,
+    pub id: ConversationId,
+}
+
+impl ListCursor {
+    /// Rows in a page of `conversations/list` when the caller asks for no other number.
+    pub const PAGE: u32 = 50;
+    /// The most rows one page may have.
+    pub const MAX_PAGE: u32 = 200;
+
+    /// The cursor that continues after `row`.
+    pub fn after(row: &ConversationSummary) -> Self {
+        Self { pinned: row.pinned, last_activity_at: row.last_activity_at, id: row.id }
+    }
+
+    /// Whether `row` comes after this cursor in the list's order.
+    pub fn precedes(&self, row: &ConversationSummary) -> bool {
+        (self.pinned, self.last_activity_at, self.id.0) > (row.pinned, row.last_activity_at, row.id.0)
+    }
+}
+
 /// A member and their receipt watermarks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {

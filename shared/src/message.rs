@@ -59,6 +59,34 @@ pub struct MessageView {
     pub deleted: bool,
 }
 
+impl ReplyPreview {
+    /// Characters of the quoted text a preview keeps.
+    pub const MAX_CHARS: usize = 200;
+
+    /// The quote of `message` as a reply to it shows it. The server renders quotes this way
+    /// whenever a reply is read; a client holding replies re-renders theirs this way when the
+    /// quoted message changes (an edit or delete does not re-issue the replies).
+    pub fn of(message: &MessageView) -> Self {
+        Self {
+            id: message.id,
+            seq: message.seq,
+            sender_id: message.sender_id,
+            body: Self::text(&message.body, message.attachment.as_ref(), message.deleted),
+            deleted: message.deleted,
+        }
+    }
+
+    /// The quoted text: the body, or the attachment's description when there is no caption;
+    /// nothing once deleted.
+    pub fn text(body: &str, attachment: Option<&Attachment>, deleted: bool) -> String {
+        match attachment {
+            _ if deleted => String::new(),
+            Some(attachment) if body.is_empty() => attachment.summary(),
+            _ => body.chars().take(Self::MAX_CHARS).collect(),
+        }
+    }
+}
+
 /// A member's receipt watermarks in one conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {

@@ -18,6 +18,31 @@ pub struct UserView {
     pub avatar: Option<MediaId>,
 }
 
+/// Who may add a person to a group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupAdds {
+    /// Anyone who can find them.
+    Everyone,
+    /// Only people they have a one-to-one chat with.
+    #[default]
+    Contacts,
+}
+
+impl GroupAdds {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Contacts => "contacts",
+        }
+    }
+
+    /// The stored value; anything unknown reads as the safer `Contacts`.
+    pub fn parse(value: &str) -> Self {
+        if value == "everyone" { Self::Everyone } else { Self::Contacts }
+    }
+}
+
 /// The logged-in user's own account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
@@ -29,6 +54,9 @@ pub struct Me {
     pub avatar: Option<MediaId>,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Who may add this person to groups (`accounts/set_group_adds`).
+    #[serde(default)]
+    pub group_adds: GroupAdds,
 }
 
 /// Whether a user is online now, or when they were last seen.

@@ -108,11 +108,8 @@ pub fn message_text(raw: &str) -> Result<String, ApiError> {
 /// A profile's "about" line: trimmed, at most 140 characters, one line, may be empty.
 pub fn about(raw: &str) -> Result<String, ApiError> {
     let about = raw.trim();
-    if about.chars().count() > crate::limits::ABOUT_MAX {
-        return Err(ApiError::invalid(
-            "about",
-            format!("About can be at most {} characters.", crate::limits::ABOUT_MAX),
-        ));
+    if about.chars().count() > ABOUT_MAX {
+        return Err(ApiError::invalid("about", format!("About can be at most {} characters.", ABOUT_MAX)));
     }
     if about.chars().any(char::is_control) {
         return Err(ApiError::invalid("about", "About must be a single line of text."));

@@ -79,13 +79,13 @@ fn Shell(me: Me) -> impl IntoView {
     provide_context(sidebar);
     // The first list comes with the page (server-rendered); later refreshes, asked for by the
     // socket through `list_version`, are fetched outside rendering and written to the store.
-    let list = Resource::new(|| (), |_| list_conversations());
+    let list = Resource::new(|| (), |_| list_conversations(None, None));
     let seeded = StoredValue::new(false);
     Effect::new(move |previous: Option<u64>| {
         let version = store.list_version.get();
         if previous.is_some() {
             spawn_local(async move {
-                if let Ok(fresh) = list_conversations().await {
+                if let Ok(fresh) = list_conversations(None, None).await {
                     store.set_list(fresh);
                 }
             });

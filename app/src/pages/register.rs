@@ -26,7 +26,7 @@ pub fn Register() -> impl IntoView {
                 <input id="register-password" name="password" type="password" autocomplete="new-password"
                     required minlength=PASSWORD_MIN.to_string() maxlength=PASSWORD_MAX.to_string()
                     aria-describedby="password-hint"/>
-                <p id="password-hint" class="hint">{format!("At least {PASSWORD_MIN} characters.")}</p>
+                <p id="password-hint" class="hint">{format!("At least {PASSWORD_MIN} characters, not a common password.")}</p>
                 <FormError message=error/>
                 <button type="submit" class="button primary" disabled=pending>
                     {move || if pending.get() { "Creating account…" } else { "Create account" }}

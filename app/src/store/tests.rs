@@ -18,7 +18,15 @@ fn user(id: UserId, name: &str) -> UserView {
 }
 
 fn me() -> Me {
-    Me { id: ME, username: "me".into(), display_name: "Me".into(), about: String::new(), avatar: None, created_at: 0 }
+    Me {
+        id: ME,
+        username: "me".into(),
+        display_name: "Me".into(),
+        about: String::new(),
+        avatar: None,
+        created_at: 0,
+        group_adds: shared::GroupAdds::default(),
+    }
 }
 
 fn message(seq: Seq, rev: Rev, sender: UserId, body: &str) -> MessageView {
@@ -173,5 +181,43 @@ fn a_sync_that_deleted_the_last_message_updates_the_preview() {
             has_more: false,
         });
         assert!(row(&store).last_message.is_some_and(|m| m.deleted && m.body.is_empty()));
+    });
+}
+
+#[test]
+fn an_edit_or_delete_of_a_quoted_message_re_renders_the_quotes_held() {
+    reactive(|| {
+        let quoted = message(1, 1, PEER, "see you at 10");
+        let mut reply = message(2, 2, ME, "ok");
+        reply.reply_to = Some(shared::ReplyPreview::of(&quoted));
+        let store = store_with(ConversationKind::Direct, reply.clone());
+        let page =
+            HistoryPage { messages: vec![quoted.clone(), reply.clone()], has_more: false, members: vec![], rev: 2 };
+        store.load_history(CHAT, page, false);
+        let quote_of_reply = |store: &ChatStore| {
+            store.threads.with_untracked(|t| t[&CHAT].messages[&2].reply_to.clone().expect("a quote"))
+        };
+
+        let mut edited = quoted.clone();
+        edited.body = "see you at 11".into();
+        edited.rev = 3;
+        edited.edited_at = Some(5000);
+        store.apply(&ServerFrame::MessageUpdated { message: edited.clone() }, 0.0);
+        assert_eq!(quote_of_reply(&store).body, "see you at 11");
+
+        let mut deleted = edited;
+        deleted.body = String::new();
+        deleted.deleted = true;
+        deleted.rev = 4;
+        store.apply_sync(SyncPage {
+            conversation_id: CHAT,
+            changed: vec![deleted],
+            members: vec![],
+            rev: 4,
+            has_more: false,
+        });
+        let quote = quote_of_reply(&store);
+        assert!(quote.deleted && quote.body.is_empty(), "{quote:?}");
+        assert_eq!(store.threads.with_untracked(|t| t[&CHAT].messages[&2].rev), 2, "the reply keeps its rev");
     });
 }

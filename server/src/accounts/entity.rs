@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use shared::{Me, MediaId, UserId, UserView};
+use shared::{GroupAdds, Me, MediaId, UserId, UserView};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -14,6 +14,8 @@ pub struct Model {
     pub created_at: i64,
     pub last_seen_at: Option<i64>,
     pub avatar_id: Option<String>,
+    /// "contacts" or "everyone" (`shared::GroupAdds`).
+    pub group_adds: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -30,6 +32,7 @@ impl From<Model> for Me {
             about: user.about,
             avatar: user.avatar_id.map(MediaId),
             created_at: user.created_at,
+            group_adds: GroupAdds::parse(&user.group_adds),
         }
     }
 }

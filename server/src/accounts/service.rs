@@ -1,5 +1,5 @@
 use super::entity::{ActiveModel, Column, Entity};
-use super::{LoginThrottle, password};
+use super::{LoginThrottle, SignupThrottle, password};
 use crate::db::now_ms;
 use crate::error::{Error, Result};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr};
@@ -11,28 +11,43 @@ use std::sync::Arc;
 pub struct Accounts {
     db: DatabaseConnection,
     throttle: Arc<LoginThrottle>,
+    signups: Arc<SignupThrottle>,
+    /// One hash per core at once, log-ins first.
+    hashing: password::HashQueue,
 }
 
 impl Accounts {
-    pub fn new(db: DatabaseConnection, throttle: Arc<LoginThrottle>) -> Self {
-        Self { db, throttle }
+    pub fn new(db: DatabaseConnection, throttle: Arc<LoginThrottle>, signups: Arc<SignupThrottle>) -> Self {
+        Self { db, throttle, signups, hashing: password::HashQueue::per_core() }
     }
 
-    pub async fn register(&self, username: &str, display_name: &str, password: String) -> Result<Me> {
+    /// Creates an account. Cheapest checks first: the input, then the address's sign-up
+    /// budget, then whether the name is taken, and only then the costly hash.
+    pub async fn register(&self, username: &str, display_name: &str, password: String, ip: IpAddr) -> Result<Me> {
         let username = validate::username(username)?;
         let display_name = validate::display_name(display_name)?;
         validate::password_for(&username, &password)?;
+        if !self.signups.allow(ip) {
+            return Err(Error::code(
+                ErrorCode::RateLimited,
+                "Too many accounts were created from your network. Try again later.",
+            ));
+        }
+        if password::is_common(&password) {
+            return Err(Error::invalid("password", "This password is one of the most common ones. Choose another."));
+        }
         // A taken name is answered before the costly hash (the unique index still decides a race).
         if Entity::find().filter(Column::Username.eq(&username)).one(&self.db).await?.is_some() {
             return Err(taken());
         }
-        let password_hash = password::hash(password).await?;
+        let password_hash = password::hash(&self.hashing, password).await?;
         let user = ActiveModel {
             username: Set(username),
             display_name: Set(display_name),
             about: Set(String::new()),
             password_hash: Set(password_hash),
             created_at: Set(now_ms()),
+            group_adds: Set(shared::GroupAdds::default().as_str().to_owned()),
             ..Default::default()
         };
         match user.insert(&self.db).await {
@@ -54,7 +69,7 @@ impl Accounts {
         } else {
             Entity::find().filter(Column::Username.eq(&username)).one(&self.db).await?
         };
-        let ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+        let ok = password::verify(&self.hashing, password, user.as_ref().map(|u| u.password_hash.clone())).await?;
         match user {
             Some(user) if ok => Ok(user.into()),
             _ => Err(Error::code(ErrorCode::InvalidCredentials, "Wrong username or password.")),
@@ -111,6 +126,17 @@ impl Accounts {
         Ok(user.update(&self.db).await?.into())
     }
 
+    /// Who may add the caller to groups.
+    pub async fn set_group_adds(&self, me: UserId, group_adds: shared::GroupAdds) -> Result<Me> {
+        let user = Entity::find_by_id(me.0)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
+        let mut user: ActiveModel = user.into();
+        user.group_adds = Set(group_adds.as_str().to_owned());
+        Ok(user.update(&self.db).await?.into())
+    }
+
     /// Sets (or with `None` removes) the caller's picture, returning the account and the
     /// picture it replaced, whose files the caller deletes.
     pub async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<(Me, Option<String>)> {
@@ -126,6 +152,7 @@ impl Accounts {
 
     pub fn forget_idle_throttles(&self) {
         self.throttle.forget_idle();
+        self.signups.forget_idle();
     }
 }
 

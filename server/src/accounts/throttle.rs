@@ -69,6 +69,32 @@ impl LoginThrottle {
     }
 }
 
+/// Sign-ups from one address: a burst, then one more every so often (`SIGNUP_BURST`,
+/// `SIGNUP_REFILL_SECS`). Bounds how fast one address can mint accounts; the hashing queue
+/// (see `hashing`) keeps what does get through from delaying log-ins.
+pub struct SignupThrottle {
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl SignupThrottle {
+    /// 60 at once, then one every 3 s (1,200 an hour): a classroom behind one address signs up
+    /// unhindered, a script does not.
+    pub const DEFAULT: Budget = Budget { burst: 60, refill_every: Duration::from_secs(3) };
+
+    pub fn new(budget: Budget) -> Self {
+        Self { per_ip: RateLimiter::keyed(budget.quota()) }
+    }
+
+    /// Spends one sign-up; false means refuse with 429.
+    pub fn allow(&self, ip: IpAddr) -> bool {
+        self.per_ip.check_key(&ip).is_ok()
+    }
+
+    pub fn forget_idle(&self) {
+        self.per_ip.retain_recent();
+    }
+}
+
 impl Default for LoginThrottle {
     fn default() -> Self {
         Self::new()
@@ -122,6 +148,13 @@ mod tests {
             .filter(|ip| throttle.allow("alice", *ip))
             .count();
         assert_eq!(allowed, 25);
+    }
+
+    #[test]
+    fn sign_ups_are_counted_per_address() {
+        let throttle = SignupThrottle::new(budget(3));
+        assert_eq!((0..10).filter(|_| throttle.allow(IP)).count(), 3);
+        assert!(throttle.allow(ELSEWHERE));
     }
 
     #[test]

@@ -1,10 +1,11 @@
+use super::adding::{AddLimits, check_allowed, direct_key};
 use super::entity::{self as conversation, ActiveModel as ConversationRow, Entity as ConversationEntity};
+use super::list::{self, Rows};
 use super::member::{self, ActiveModel as MemberRow, Column as MemberCol, Entity as Members};
 use crate::accounts::entity::{Column as UserCol, Entity as Users};
 use crate::db::now_ms;
 use crate::deps::Deps;
 use crate::error::{Error, Result};
-use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
 use crate::messages::store;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -13,22 +14,25 @@ use sea_orm::{
 use shared::frames::ServerFrame;
 use shared::limits::GROUP_MAX_MEMBERS;
 use shared::{
-    ConversationDetail, ConversationFlags, ConversationId, ConversationKind, ConversationSummary, ErrorCode,
-    MemberView, MessageKind, Role, UserId, UserView, validate,
+    ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, ErrorCode, ListCursor, MemberView,
+    MessageKind, Role, UserId, UserView, validate,
 };
 use std::collections::{BTreeSet, HashMap};
-
-/// Unread counts stop here; the UI shows "999+".
-pub const UNREAD_CAP: u64 = 999;
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct Conversations {
     deps: Deps,
+    limits: Arc<AddLimits>,
 }
 
 impl Conversations {
     pub fn new(deps: Deps) -> Self {
-        Self { deps }
+        Self { deps, limits: Arc::new(AddLimits::new()) }
+    }
+
+    pub fn forget_idle_limits(&self) {
+        self.limits.forget_idle();
     }
 
     /// The caller's membership, or `not_found` (never "forbidden": non-members must not learn
@@ -41,31 +45,19 @@ impl Conversations {
         member_ids(&self.deps.db, conversation).await
     }
 
-    pub async fn list(&self, me: UserId) -> Result<Vec<ConversationSummary>> {
-        let memberships = Members::find().filter(MemberCol::UserId.eq(me.0)).all(&self.deps.db).await?;
-        let ids: Vec<i64> = memberships.iter().map(|m| m.conversation_id).collect();
-        let mut conversations: HashMap<i64, conversation::Model> = ConversationEntity::find()
-            .filter(conversation::Column::Id.is_in(ids))
-            .all(&self.deps.db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        let mut list = Vec::with_capacity(memberships.len());
-        for membership in memberships {
-            if let Some(conv) = conversations.remove(&membership.conversation_id) {
-                list.push(self.summarize(me, conv, membership).await?);
-            }
-        }
-        list.sort_by(|a, b| b.pinned.cmp(&a.pinned).then(b.last_activity_at.cmp(&a.last_activity_at)));
-        Ok(list)
+    /// A page of the caller's chat list (see [`list`]).
+    pub async fn list(
+        &self,
+        me: UserId,
+        after: Option<ListCursor>,
+        limit: Option<u32>,
+    ) -> Result<Vec<ConversationSummary>> {
+        list::summaries(&self.deps.db, me, Rows::Page { after, limit: limit.unwrap_or(ListCursor::PAGE) }).await
     }
 
+    /// One row of the caller's chat list; `not_found` unless they are a member.
     pub async fn summary(&self, me: UserId, conversation: ConversationId) -> Result<ConversationSummary> {
-        let membership = self.membership(conversation, me).await?;
-        let conv =
-            ConversationEntity::find_by_id(conversation.0).one(&self.deps.db).await?.ok_or_else(Error::not_found)?;
-        self.summarize(me, conv, membership).await
+        list::summaries(&self.deps.db, me, Rows::Only(vec![conversation])).await?.pop().ok_or_else(Error::not_found)
     }
 
     pub async fn detail(&self, me: UserId, conversation: ConversationId) -> Result<ConversationDetail> {
@@ -99,74 +91,6 @@ impl Conversations {
         Ok(members)
     }
 
-    async fn summarize(
-        &self,
-        me: UserId,
-        conv: conversation::Model,
-        membership: member::Model,
-    ) -> Result<ConversationSummary> {
-        let db = &self.deps.db;
-        let kind = if conv.kind == "group" { ConversationKind::Group } else { ConversationKind::Direct };
-        // Every member row once: the peer, the count and the other members' lowest watermarks.
-        let members = Members::find().filter(MemberCol::ConversationId.eq(conv.id)).all(db).await?;
-        let others = || members.iter().filter(|m| m.user_id != me.0);
-        let peer = match kind {
-            ConversationKind::Direct => match others().next() {
-                Some(other) => Users::find_by_id(other.user_id).one(db).await?.map(UserView::from),
-                None => None,
-            },
-            ConversationKind::Group => None,
-        };
-        let peers_delivered_seq = others().map(|m| m.delivered_seq.max(m.read_seq)).min().unwrap_or(0);
-        let peers_read_seq = others().map(|m| m.read_seq).min().unwrap_or(0);
-        let title = match (&kind, &peer) {
-            (ConversationKind::Group, _) => conv.title.clone().unwrap_or_default(),
-            (ConversationKind::Direct, Some(peer)) => peer.display_name.clone(),
-            (ConversationKind::Direct, None) => "Deleted account".to_owned(),
-        };
-        let last_message = if conv.last_seq > membership.joined_seq {
-            MessageEntity::find()
-                .filter(MessageCol::ConversationId.eq(conv.id))
-                .filter(MessageCol::Seq.eq(conv.last_seq))
-                .one(db)
-                .await?
-        } else {
-            None
-        };
-        let last_message = match last_message {
-            Some(row) => Some(crate::messages::store::view(db, row).await?),
-            None => None,
-        };
-        let unread = MessageEntity::find()
-            .filter(MessageCol::ConversationId.eq(conv.id))
-            .filter(MessageCol::Seq.gt(membership.read_seq.max(membership.joined_seq)))
-            .filter(MessageCol::SenderId.ne(me.0))
-            .filter(MessageCol::DeletedAt.is_null())
-            // Counting stops at the cap: the list stays fast with a million unread.
-            .limit(UNREAD_CAP)
-            .count(db)
-            .await? as i64;
-        let member_count = members.len() as i64;
-        Ok(ConversationSummary {
-            id: ConversationId(conv.id),
-            kind,
-            title,
-            peer,
-            last_message,
-            last_seq: conv.last_seq,
-            rev: conv.rev,
-            unread,
-            last_activity_at: conv.last_activity_at,
-            my_role: Role::parse(&membership.role),
-            pinned: membership.pinned,
-            archived: membership.archived,
-            muted: membership.muted,
-            member_count,
-            peers_delivered_seq,
-            peers_read_seq,
-        })
-    }
-
     /// The direct chat between `me` and `other`, created on first use.
     pub async fn open_direct(&self, me: UserId, other: UserId) -> Result<ConversationSummary> {
         if me == other {
@@ -175,7 +99,7 @@ impl Conversations {
         if Users::find_by_id(other.0).one(&self.deps.db).await?.is_none() {
             return Err(Error::not_found());
         }
-        let key = format!("{}:{}", me.0.min(other.0), me.0.max(other.0));
+        let key = direct_key(me, other);
         if let Some(existing) = self.find_direct(&key).await? {
             return self.summary(me, ConversationId(existing.id)).await;
         }
@@ -214,7 +138,10 @@ impl Conversations {
         if others.len() + 1 > GROUP_MAX_MEMBERS {
             return Err(Error::invalid("members", format!("A group can have at most {GROUP_MAX_MEMBERS} members.")));
         }
+        self.limits.create_group(me)?;
         self.ensure_users_exist(&others).await?;
+        check_allowed(&self.deps.db, me, &others).await?;
+        self.limits.add_people(me, others.len())?;
         let creator = self.display_name(me).await?;
         let conv = {
             let _gate = self.deps.write_gate.enter().await;
@@ -269,6 +196,8 @@ impl Conversations {
             return Err(Error::invalid("members", format!("A group can have at most {GROUP_MAX_MEMBERS} members.")));
         }
         self.ensure_users_exist(&new).await?;
+        check_allowed(&self.deps.db, me, &new).await?;
+        self.limits.add_people(me, new.len())?;
         let name = self.display_name(me).await?;
         let names = self.display_names(&new).await?;
         let added = new.clone();
@@ -415,7 +344,7 @@ impl Conversations {
     where
         F: for<'t> FnOnce(
             &'t sea_orm::DatabaseTransaction,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 't>>,
+        ) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 't>>,
     {
         let before = self.member_ids(conversation).await?;
         let message = {
@@ -436,12 +365,28 @@ impl Conversations {
 
     /// Tells everyone who shares a chat with `user` to fetch it again (their name or picture
     /// changed).
+    /// One query for every member of every chat of `user`, however many chats.
     pub async fn announce_profile(&self, user: UserId) -> Result<()> {
-        let chats = Members::find().filter(MemberCol::UserId.eq(user.0)).all(&self.deps.db).await?;
-        for chat in chats {
-            let conversation = ConversationId(chat.conversation_id);
-            let members = self.member_ids(conversation).await?;
-            self.notify(&members, conversation);
+        use sea_orm::sea_query::Query;
+        let chats_of_user = Query::select()
+            .column(MemberCol::ConversationId)
+            .from(Members)
+            .and_where(MemberCol::UserId.eq(user.0))
+            .to_owned();
+        let rows = Members::find()
+            .select_only()
+            .column(MemberCol::ConversationId)
+            .column(MemberCol::UserId)
+            .filter(MemberCol::ConversationId.in_subquery(chats_of_user))
+            .into_tuple::<(i64, i64)>()
+            .all(&self.deps.db)
+            .await?;
+        let mut by_chat: HashMap<i64, Vec<UserId>> = HashMap::new();
+        for (conversation, member) in rows {
+            by_chat.entry(conversation).or_default().push(UserId(member));
+        }
+        for (conversation, members) in by_chat {
+            self.notify(&members, ConversationId(conversation));
         }
         Ok(())
     }

@@ -181,8 +181,9 @@ async fn serve(State(state): State<AppState>, session: Session, id: &str, thumb:
     if let Ok(value) = HeaderValue::from_str(&content_disposition(disposition, &file.name)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    // The name is random and the content never changes: cache for good, but only privately.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    // Kept privately but checked again before each use (a cheap 304 by Last-Modified), so a
+    // deleted message's file is gone from the recipient's cache too, and access is re-checked.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     headers.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     response

@@ -82,6 +82,24 @@ fn is_plain_text(bytes: &[u8]) -> bool {
     !MARKUP.iter().any(|tag| head.contains(tag))
 }
 
+/// `name` with an extension that matches `mime`: kept if its own extension is one of the
+/// type's, else the type's usual one is appended, so text sent as `run.bat` is saved by the
+/// recipient's browser as `run.bat.txt`, never as something the system would run.
+pub fn served_name(name: &str, mime: &str) -> String {
+    let Some(known) = mime_guess::get_mime_extensions_str(mime) else { return name.to_owned() };
+    let own = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
+    if own.is_some_and(|ext| known.contains(&ext.as_str())) {
+        return name.to_owned();
+    }
+    let usual = match mime {
+        // mime_guess lists these in alphabetical order; say the one people know.
+        "text/plain" => "txt",
+        "image/jpeg" => "jpg",
+        _ => known[0],
+    };
+    format!("{name}.{usual}")
+}
+
 fn unsupported(message: &str) -> Error {
     Error::code(ErrorCode::UnsupportedMediaType, message)
 }
@@ -111,6 +129,25 @@ mod tests {
             b"\0\0\0\0binary",
         ] {
             assert!(detect(bytes, false).is_err(), "{:?}", String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn served_names_end_in_the_detected_type() {
+        for (name, mime, served) in [
+            ("notes.txt", "text/plain", "notes.txt"),
+            ("server.LOG", "text/plain", "server.LOG"),
+            ("page.html", "text/plain", "page.html.txt"),
+            ("run.bat", "text/plain", "run.bat.txt"),
+            ("app.hta", "text/plain", "app.hta.txt"),
+            ("x.js", "text/plain", "x.js.txt"),
+            ("README", "text/plain", "README.txt"),
+            ("report.pdf", "application/pdf", "report.pdf"),
+            ("report.exe", "application/pdf", "report.exe.pdf"),
+            ("photo.jpeg", "image/jpeg", "photo.jpeg"),
+            ("photo.png", "image/jpeg", "photo.png.jpg"),
+        ] {
+            assert_eq!(served_name(name, mime), served, "{name} as {mime}");
         }
     }
 

@@ -1,10 +1,11 @@
 //! The upload and download rules; the HTTP handlers in `http::media` are only glue.
 
-use super::detect::detect;
+use super::detect::{detect, served_name};
 use super::entity::{self, ActiveModel as MediaRow, Column as MediaCol, Entity as MediaEntity};
 use super::imaging;
 use super::slots::{UploadSlot, UploadSlots};
 use super::storage::{Incoming, Received, Storage, Variant};
+use crate::accounts::entity::{Column as UserCol, Entity as Users};
 use crate::conversations::membership;
 use crate::db::now_ms;
 use crate::deps::Deps;
@@ -14,7 +15,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::RngCore as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 use shared::limits::MAX_UPLOAD_BYTES;
 use shared::media::{Attachment, AttachmentKind, MediaId, VOICE_MAX_MS, WAVEFORM_MAX_BARS, clean_file_name};
@@ -139,7 +141,7 @@ impl Media {
             kind: Set(detected.kind.as_str().to_owned()),
             mime: Set(detected.mime.to_owned()),
             size: Set(bytes.len() as i64),
-            name: Set(clean_file_name(&name, fallback)),
+            name: Set(String::new()),
             width: Set(None),
             height: Set(None),
             duration_ms: Set(voice.as_ref().map(|v| v.duration_ms as i32)),
@@ -147,6 +149,7 @@ impl Media {
             thumb_mime: Set(None),
             created_at: Set(now_ms()),
         };
+        let mut served_mime = detected.mime;
         if detected.kind == AttachmentKind::Image {
             let _slot = self.decode_slots.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
             let mime = detected.mime;
@@ -157,6 +160,7 @@ impl Media {
             row.width = Set(Some(image.width as i32));
             row.height = Set(Some(image.height as i32));
             row.mime = Set(image.mime.to_owned());
+            served_mime = image.mime;
             row.thumb_mime = Set(Some(image.thumb_mime.to_owned()));
             row.size = Set(image.bytes.len() as i64);
             self.storage.write(&id, Variant::Original, image.bytes).await.map_err(io_error)?;
@@ -165,6 +169,9 @@ impl Media {
             drop(bytes);
             self.storage.keep(&id, Variant::Original, file).await.map_err(io_error)?;
         }
+        let name = clean_file_name(&name, fallback);
+        // What a recipient saves (documents, photos) is named after its detected type.
+        row.name = Set(if detected.kind == AttachmentKind::Voice { name } else { served_name(&name, served_mime) });
         match row.insert(&self.deps.db).await {
             Ok(row) => Ok(row.view()),
             Err(e) => {
@@ -194,11 +201,18 @@ impl Media {
     }
 
     /// The file (or thumbnail) `id`, if `me` may see it: a member of its conversation who could
-    /// see the message carrying it (or its uploader, before it is sent). Everyone else gets
-    /// `not_found`, as for conversations.
+    /// see the message carrying it (or its uploader, before it is sent); a profile picture,
+    /// anyone signed in once it is someone's picture, only its uploader before. Everyone else
+    /// gets `not_found`, as for conversations.
     pub async fn open(&self, me: UserId, id: &MediaId, thumb: bool) -> Result<Download> {
         let db = &self.deps.db;
         let row = MediaEntity::find_by_id(id.0.clone()).one(db).await?.ok_or_else(Error::not_found)?;
+        if row.conversation_id.is_none() && row.uploader_id != me.0 {
+            let in_use = Users::find().filter(UserCol::AvatarId.eq(row.id.clone())).count(db).await? > 0;
+            if !in_use {
+                return Err(Error::not_found());
+            }
+        }
         if let Some(conversation) = row.conversation_id {
             let member = membership(db, ConversationId(conversation), me).await?;
             match row.message_id {
@@ -250,12 +264,20 @@ impl Media {
         Ok(())
     }
 
-    /// Deletes uploads never sent within `max_age_ms` (a closed tab, a cancelled send).
+    /// Deletes uploads older than `max_age_ms` that were never used: chat uploads never sent
+    /// (a closed tab, a cancelled send) and profile pictures never set as anyone's picture.
     pub async fn sweep_unsent(&self, max_age_ms: i64) -> Result<usize> {
+        use sea_orm::sea_query::Query;
+        let pictures_in_use =
+            Query::select().column(UserCol::AvatarId).from(Users).and_where(UserCol::AvatarId.is_not_null()).to_owned();
         let rows = MediaEntity::find()
             .filter(MediaCol::MessageId.is_null())
-            .filter(MediaCol::ConversationId.is_not_null())
             .filter(MediaCol::CreatedAt.lt(now_ms() - max_age_ms))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(MediaCol::ConversationId.is_not_null())
+                    .add(MediaCol::Id.not_in_subquery(pictures_in_use)),
+            )
             .all(&self.deps.db)
             .await?;
         let count = rows.len();

@@ -25,20 +25,14 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-const PREVIEW_CHARS: usize = 200;
-
 impl Model {
     /// The quote shown above a reply; an attachment without caption is described instead.
     pub fn preview(&self, attachment: Option<&Attachment>) -> ReplyPreview {
-        let body = match attachment {
-            Some(attachment) if self.body.is_empty() => attachment.summary(),
-            _ => self.body.clone(),
-        };
         ReplyPreview {
             id: MessageId(self.id),
             seq: self.seq,
             sender_id: self.sender_id.map(UserId),
-            body: if self.deleted_at.is_some() { String::new() } else { body.chars().take(PREVIEW_CHARS).collect() },
+            body: ReplyPreview::text(&self.body, attachment, self.deleted_at.is_some()),
             deleted: self.deleted_at.is_some(),
         }
     }

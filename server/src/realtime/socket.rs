@@ -150,6 +150,13 @@ async fn run<W, R, E>(
             }
         };
         if let Some(close) = closing {
+            // What the reader queued before it decided to close (the answers, and the error
+            // that says why) goes out first, then the close frame.
+            while let Ok(frame) = rx.try_recv() {
+                if send(&mut sink, &frame).await.is_err() {
+                    return;
+                }
+            }
             let _ = sink.send(close).await;
         }
         let _ = sink.close().await;
@@ -158,8 +165,19 @@ async fn run<W, R, E>(
     tokio::select! {
         () = &mut writer => {}
         closing = read_loop(&mut stream, tx, owner.user, guard, services) => {
+            let client_left = closing.is_none();
             let _ = close_tx.send(closing);
-            let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+            // The closing handshake: until the client answers our close, read and drop what it
+            // still sends. Dropping the connection with frames unread would reset it, and the
+            // client would lose our last frames and the close with them.
+            let drain = async {
+                while !client_left && let Some(Ok(message)) = stream.next().await {
+                    if matches!(message, Message::Close(_)) {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(5), futures::future::join(writer, drain)).await;
         }
     }
 }
@@ -235,6 +253,8 @@ where
         if limiter.check().is_err() || guard.budget.check().is_err() {
             refused += 1;
             if refused >= MAX_REFUSED {
+                // Said as a frame too, so a client that only reads frames learns why.
+                let _ = tx.try_send(error_frame(ErrorCode::RateLimited, "Too many frames: this socket is closed."));
                 return Some(close(CLOSE_POLICY, "too many frames"));
             }
             let _ = tx.try_send(error_frame(ErrorCode::RateLimited, "Slow down: too many frames."));

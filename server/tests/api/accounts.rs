@@ -1,6 +1,8 @@
-use crate::helpers::{PASSWORD, error_of, spawn_app};
+use crate::helpers::{PASSWORD, error_of, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::Value;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, Mutex};
 
 #[tokio::test]
 async fn register_logs_in_and_me_returns_the_account() {
@@ -35,6 +37,9 @@ async fn invalid_registrations_name_the_field_and_store_nothing() {
         // The username as the password (any case, or reversed) is the first thing anyone tries.
         ("carolanne", "Name", "CarolAnne", "password"),
         ("carolanne", "Name", "ennalorac", "password"),
+        // One of the 10,000 most common passwords, in any case.
+        ("carol", "Name", "password1", "password"),
+        ("carol", "Name", "Sunshine1", "password"),
         // Names that read differently from what they are.
         ("carol", "evil\u{202E}moc.elgoog", PASSWORD, "display_name"),
         ("carol", "Car\u{200B}ol", PASSWORD, "display_name"),
@@ -129,7 +134,7 @@ async fn wrong_guesses_from_one_address_do_not_lock_the_owner_out_from_another()
     }
     assert_eq!(attacker.login("hana", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
     // Hana, from her own address, gets in.
-    let hana = app.user_from(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 2)));
+    let hana = app.user_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
     assert_eq!(hana.login("hana", PASSWORD).await.status(), StatusCode::OK);
     assert_eq!(hana.me().await.status(), StatusCode::OK);
 }
@@ -168,4 +173,68 @@ async fn plain_form_posts_redirect_with_javascript_off() {
         .expect("request");
     assert_eq!(taken.status(), StatusCode::FOUND);
     assert_eq!(taken.headers()["location"], "/register?error=conflict&field=username");
+}
+
+/// Audit finding 6: 300 sign-ups from one address all succeeded; each address now has a
+/// sign-up budget, refused before any hashing.
+#[tokio::test]
+async fn sign_ups_from_one_address_are_throttled() {
+    let app = spawn_app_with(|config| {
+        config.signups = server::accounts::Budget { burst: 5, refill_every: std::time::Duration::from_secs(3600) };
+    })
+    .await;
+    let flood = app.user_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)));
+    let mut answers = Vec::new();
+    for i in 0..8 {
+        answers.push(flood.register(&format!("flood{i}"), "Flood", PASSWORD).await.status());
+    }
+    assert_eq!(answers.iter().filter(|s| **s == StatusCode::OK).count(), 5, "{answers:?}");
+    let (status, code, _) = error_of(flood.register("flood9", "Flood", PASSWORD).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    // Nothing was stored for the refused ones, and another address signs up as usual.
+    assert_eq!(
+        app.user_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 4))).login("flood7", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let other = app.user_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 5)));
+    assert_eq!(other.register("ivy", "Ivy", PASSWORD).await.status(), StatusCode::OK);
+}
+
+/// Audit finding 6: during a flood of sign-ups a log-in waited 6.8 s behind them. Log-ins now
+/// take the next free hashing slot before any waiting sign-up, and sign-ups beyond a short
+/// queue are refused at once. Asserted by order of completion, not by time.
+#[tokio::test]
+async fn a_log_in_goes_before_a_flood_of_sign_ups() {
+    let app = spawn_app_with(|config| {
+        config.signups = server::accounts::Budget { burst: 1000, refill_every: std::time::Duration::from_secs(1) };
+    })
+    .await;
+    app.registered("judy").await;
+    let finished = Arc::new(Mutex::new(Vec::new()));
+    let mut flood = Vec::new();
+    for i in 0..60u8 {
+        let (client, finished) = (app.user_from(IpAddr::V4(Ipv4Addr::new(127, 0, 1, i))), finished.clone());
+        flood.push(tokio::spawn(async move {
+            let status = client.register(&format!("signup{i}"), "Signup", PASSWORD).await.status();
+            finished.lock().expect("order").push(format!("signup {status}"));
+            status
+        }));
+    }
+    // Let the flood reach the queue, then log in.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let judy = app.user_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+    assert_eq!(judy.login("judy", PASSWORD).await.status(), StatusCode::OK);
+    finished.lock().expect("order").push("login".to_owned());
+    let mut statuses = Vec::new();
+    for task in flood {
+        statuses.push(task.await.expect("sign-up task"));
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let created = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(refused + created, statuses.len(), "{statuses:?}");
+    assert!(refused > 0, "the sign-up queue is bounded: {statuses:?}");
+    let order = finished.lock().expect("order").clone();
+    let login_at = order.iter().position(|e| e == "login").expect("login finished");
+    let last_signup = order.iter().rposition(|e| e == "signup 200 OK").expect("some sign-ups were served");
+    assert!(login_at < last_signup, "the log-in waited behind every sign-up: {order:?}");
 }

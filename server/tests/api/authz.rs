@@ -102,6 +102,7 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
             false,
         ),
         case("accounts/set_avatar", json!({ "avatar": null }), [401, 200, 200, 200], false),
+        case("accounts/set_group_adds", json!({ "group_adds": "everyone" }), [401, 200, 200, 200], false),
         // People: anyone may search; presence only of contacts.
         case("users/search", json!({ "query": "o" }), [401, 200, 200, 200], false),
         case("users/presence", json!({ "user_id": target }), [401, 404, 200, 200], false),

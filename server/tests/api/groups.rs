@@ -223,3 +223,112 @@ async fn leaving_works_and_ownership_passes_on() {
         "twice"
     );
 }
+
+/// Audit finding 4: by default only people you have a one-to-one chat with can put you into a
+/// group; the setting can open that to everyone. A refused change stores nothing.
+#[tokio::test]
+async fn by_default_only_contacts_can_add_someone_to_a_group() {
+    let app = spawn_app().await;
+    let stranger = app.registered_as("stan", "Stan").await;
+    let vera = app.registered_default("vera", "Vera").await;
+    let vera_id = vera.id().await;
+    assert_eq!(vera.ok("accounts/me", json!({})).await["group_adds"], "contacts", "the default");
+
+    let (status, code, field) = crate::helpers::error_of(
+        stranger.call("conversations/create_group", json!({ "title": "Spam", "members": [vera_id] })).await,
+    )
+    .await;
+    assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::FORBIDDEN, "forbidden", Some("members")));
+    assert!(vera.ok("conversations/list", json!({})).await.as_array().expect("list").is_empty(), "nothing created");
+    assert!(stranger.ok("conversations/list", json!({})).await.as_array().expect("list").is_empty());
+    // Added to an existing group: refused too.
+    let other = app.registered_as("walt", "Walt").await;
+    let group = stranger.create_group("Open", &[other.id().await]).await;
+    let (status, ..) = crate::helpers::error_of(
+        stranger.call("conversations/add_members", json!({ "conversation_id": group, "members": [vera_id] })).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A contact may; and "everyone" lets the stranger in too.
+    let friend = app.registered_as("fay", "Fay").await;
+    friend.open_direct(vera_id).await;
+    friend.create_group("Friends", &[vera_id]).await;
+    let me = vera.ok("accounts/set_group_adds", json!({ "group_adds": "everyone" })).await;
+    assert_eq!(me["group_adds"], "everyone");
+    stranger.create_group("Now allowed", &[vera_id]).await;
+    let (status, code, _) =
+        crate::helpers::error_of(vera.call("accounts/set_group_adds", json!({ "group_adds": "nobody?" })).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid_input"));
+}
+
+/// Audit finding 4: group creation is rate-limited per account.
+#[tokio::test]
+async fn creating_groups_is_rate_limited_per_account() {
+    let app = spawn_app().await;
+    let maker = app.registered_as("maker", "Maker").await;
+    let friend = app.registered_as("mate", "Mate").await;
+    let friend_id = friend.id().await;
+    let mut statuses = Vec::new();
+    for n in 0..22 {
+        let res =
+            maker.call("conversations/create_group", json!({ "title": format!("G{n}"), "members": [friend_id] })).await;
+        statuses.push(res.status());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 20, "{statuses:?}");
+    let (status, code, _) = crate::helpers::error_of(
+        maker.call("conversations/create_group", json!({ "title": "one more", "members": [friend_id] })).await,
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    // Someone else still can.
+    friend.create_group("Mine", &[maker.id().await]).await;
+}
+
+/// Audit finding 4: the chat list comes in pages (50 by default), keyset-ordered, so a person
+/// put into thousands of groups still gets their list, and every chat is reachable by paging.
+#[tokio::test]
+async fn the_chat_list_is_paginated_without_gaps_or_repeats() {
+    let app = spawn_app().await;
+    let victim = app.registered_as("many", "Many").await;
+    let victim_id = victim.id().await;
+    for maker in 0..3 {
+        let maker = app.registered_as(&format!("maker{maker}"), "Maker").await;
+        for n in 0..20 {
+            maker.create_group(&format!("Group {n}"), &[victim_id]).await;
+        }
+    }
+    let pinned = victim.ok("conversations/list", json!({ "limit": 200 })).await[30]["id"].clone();
+    victim.ok("conversations/set_flags", json!({ "conversation_id": pinned, "flags": { "pinned": true } })).await;
+    let everything = victim.ok("conversations/list", json!({ "limit": 200 })).await;
+    let everything: Vec<Value> = everything.as_array().expect("list").clone();
+    assert_eq!(everything.len(), 60);
+    assert_eq!(everything[0]["id"], pinned, "pinned first");
+
+    let first = victim.ok("conversations/list", json!({})).await;
+    assert_eq!(first.as_array().map(Vec::len), Some(50), "the default page");
+    let mut walked: Vec<Value> = Vec::new();
+    let mut after: Option<Value> = None;
+    loop {
+        let page = victim.ok("conversations/list", json!({ "after": after, "limit": 7 })).await;
+        let page = page.as_array().expect("page").clone();
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().expect("last");
+        after =
+            Some(json!({ "pinned": last["pinned"], "last_activity_at": last["last_activity_at"], "id": last["id"] }));
+        walked.extend(page);
+    }
+    let ids = |rows: &[Value]| rows.iter().map(|r| r["id"].as_i64().expect("id")).collect::<Vec<_>>();
+    assert_eq!(ids(&walked), ids(&everything), "the pages, in order, are the whole list");
+    assert_eq!(walked, everything, "and each row is the same as in one big page");
+
+    for limit in [0, 1000] {
+        let page = victim.ok("conversations/list", json!({ "limit": limit })).await;
+        assert!((1..=200).contains(&page.as_array().map_or(0, Vec::len)), "limit {limit} is clamped");
+    }
+    let (status, ..) =
+        crate::helpers::error_of(victim.call("conversations/list", json!({ "after": { "pinned": "x" } })).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a malformed cursor is refused");
+}

@@ -27,6 +27,8 @@ pub struct TestApp {
     /// The app's own database, for tests that change what no endpoint can (e.g. expire a
     /// session).
     pub db: DatabaseConnection,
+    /// The app's services, for tests that run what only a timer runs (e.g. the upload sweep).
+    pub state: server::state::AppState,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -50,7 +52,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
 /// Boots the app until `shutdown` completes; the handle ends when the server has stopped.
 pub async fn spawn_app_until(
     tweak: impl FnOnce(&mut Config),
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> (TestApp, tokio::task::JoinHandle<std::io::Result<()>>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_tests(dir.path());
@@ -67,9 +69,9 @@ pub async fn spawn_app_until(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let app = Application::build(config, leptos, listener).await.expect("build app");
     let addr = app.local_addr().expect("addr");
-    let db = app.state.db.clone();
+    let (db, state) = (app.state.db.clone(), app.state.clone());
     let server = tokio::spawn(app.run_until(shutdown));
-    (TestApp { addr, db, _dir: dir, _pg: pg }, server)
+    (TestApp { addr, db, state, _dir: dir, _pg: pg }, server)
 }
 
 /// One test's own database on the PostgreSQL server named by `TEST_DATABASE_URL`.
@@ -159,7 +161,7 @@ async fn drop_stale_databases(admin_url: &str) {
 }
 
 /// Runs `work` to completion on a fresh single-threaded runtime in its own thread.
-fn on_own_runtime<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send + 'static) -> T {
+fn on_own_runtime<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> T {
     let thread = std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(work)
     });
@@ -200,7 +202,7 @@ impl TestApp {
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             // A request that hangs fails its test instead of stalling the whole run.
-            .timeout(std::time::Duration::from_secs(60))
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
         User { client, jar, base: self.url("") }
@@ -211,8 +213,16 @@ impl TestApp {
         self.registered_as(username, "Test User").await
     }
 
-    /// A new user with a chosen display name.
+    /// A new user with a chosen display name, who lets anyone add them to groups (most tests
+    /// put strangers into groups; the default, contacts only, has tests of its own).
     pub async fn registered_as(&self, username: &str, display_name: &str) -> User {
+        let user = self.registered_default(username, display_name).await;
+        user.ok("accounts/set_group_adds", json!({ "group_adds": "everyone" })).await;
+        user
+    }
+
+    /// A new user with every setting at its default.
+    pub async fn registered_default(&self, username: &str, display_name: &str) -> User {
         let user = self.user();
         let res = user.register(username, display_name, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK, "register {username}: {}", res.text().await.unwrap_or_default());

@@ -221,10 +221,41 @@ async fn hostile_file_names_are_cleaned_and_served_safely() {
     assert_eq!(header(&res, "content-type"), "application/pdf");
     assert_eq!(header(&res, "content-disposition"), "attachment; filename=\"passwd.pdf\"; filename*=UTF-8''passwd.pdf");
     let res = get(&bob, &format!("/media/{}", quoted["id"].as_str().expect("id"))).await;
-    assert!(header(&res, "content-disposition").starts_with("attachment; filename=\"x_; filename=evil.html\"; "));
+    assert!(header(&res, "content-disposition").starts_with("attachment; filename=\"x_; filename=evil.html.pdf\"; "));
     for path in ["/media/..%2F..%2Fetc%2Fpasswd", "/media/../../etc/passwd", "/media/ABCDEF0123456789ABCDEF0123456789"]
     {
         assert_eq!(get(&bob, path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+/// Audit finding 10: text files named `.html`, `.bat`, `.js` or `.hta` were accepted as
+/// text/plain and saved under those names. A served name now ends in the detected type; and
+/// a file is revalidated before each use, so deleting its message takes it out of caches.
+#[tokio::test]
+async fn a_served_name_ends_in_its_detected_type_and_deleted_files_do_not_linger_in_caches() {
+    let app = spawn_app().await;
+    let (alice, bob, conv) = pair(&app, "extna", "extnb").await;
+    let text = b"echo hello\r\n".to_vec();
+    for (n, (name, served)) in [
+        ("run.bat", "run.bat.txt"),
+        ("page.html", "page.html.txt"),
+        ("x.js", "x.js.txt"),
+        ("app.hta", "app.hta.txt"),
+        ("notes.txt", "notes.txt"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let file = uploaded(&alice, file_form(conv, name, text.clone(), "text/html")).await;
+        assert_eq!((file["name"].as_str(), file["mime"].as_str()), (Some(served), Some("text/plain")), "{name}");
+        let sent = ok(send_with(&alice, conv, 10 + n as u32, "", &file).await).await;
+        let path = format!("/media/{}", file["id"].as_str().expect("id"));
+        let res = get(&bob, &path).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(header(&res, "content-disposition").contains(&format!("filename=\"{served}\"")), "{name}");
+        assert_eq!(header(&res, "cache-control"), "private, no-cache", "revalidated, never immutable");
+        alice.ok("messages/delete", serde_json::json!({ "message_id": sent["id"] })).await;
+        assert_eq!(get(&bob, &path).await.status(), StatusCode::NOT_FOUND, "gone once its message is deleted");
     }
 }
 

@@ -96,3 +96,28 @@ async fn a_profile_picture_is_an_uploaded_photo_any_contact_can_load() {
     let me = alice.ok("accounts/set_avatar", json!({ "avatar": null })).await;
     assert!(me.get("avatar").is_none());
 }
+
+/// Audit finding 10: a picture uploaded with `kind=avatar` but never set was readable by every
+/// user and kept forever. Until it is someone's picture only its uploader can load it, and the
+/// housekeeping sweep deletes it.
+#[tokio::test]
+async fn a_picture_never_set_is_private_to_its_uploader_and_swept() {
+    let app = spawn_app().await;
+    let (alice, bob, _conv) = pair(&app, "unset", "viewer").await;
+    let unused: Value = upload_avatar(&alice, avatar_form(photo())).await.json().await.expect("json");
+    let used: Value = upload_avatar(&alice, avatar_form(photo())).await.json().await.expect("json");
+    ok(alice.call("accounts/set_avatar", json!({ "avatar": used["id"] })).await).await;
+    let load = |user: &User, id: &Value| {
+        let url = format!("{}/media/{}/thumb", user.base, id.as_str().expect("id"));
+        let client = user.client.clone();
+        async move { client.get(url).send().await.expect("request").status() }
+    };
+    assert_eq!(load(&alice, &unused["id"]).await, StatusCode::OK, "the uploader sees it");
+    assert_eq!(load(&bob, &unused["id"]).await, StatusCode::NOT_FOUND, "nobody else does");
+    assert_eq!(load(&bob, &used["id"]).await, StatusCode::OK, "a set picture is public to users");
+
+    let swept = app.state.services.media.sweep_unsent(0).await.expect("sweep");
+    assert_eq!(swept, 1, "only the picture never set");
+    assert_eq!(load(&alice, &unused["id"]).await, StatusCode::NOT_FOUND);
+    assert_eq!(load(&bob, &used["id"]).await, StatusCode::OK, "the one in use stays");
+}

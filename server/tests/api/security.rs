@@ -112,3 +112,21 @@ async fn pages_and_answers_with_someones_chats_are_never_cached() {
     let me = user.me().await;
     assert_eq!(me.headers()["cache-control"], "no-store", "a server function's JSON");
 }
+
+/// Behind HTTPS the session cookie is `__Host-` prefixed (Secure, path /, no Domain), so no
+/// subdomain or plain-HTTP page can plant or shadow it, and pages send HSTS.
+#[tokio::test]
+async fn behind_https_the_session_cookie_is_host_prefixed_and_hsts_is_sent() {
+    let app = crate::helpers::spawn_app_with(|config| config.cookie_secure = true).await;
+    let user = app.user();
+    let res = user.register("lars", "Lars", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().expect("set-cookie").to_owned();
+    assert!(cookie.starts_with("__Host-messenger_session="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    let page = user.client.get(app.url("/login")).send().await.expect("request");
+    assert!(page.headers().get("strict-transport-security").is_some(), "HSTS when secure");
+}

@@ -29,7 +29,7 @@ impl Local {
             for message in page["changed"].as_array().expect("changed") {
                 let rev = message["rev"].as_i64().expect("rev");
                 assert!(rev > self.rev, "only changes after the rev asked for: {message}");
-                self.messages.insert(message["id"].as_i64().expect("id"), message.clone());
+                self.apply(message);
             }
             self.members = page["members"].clone();
             let rev = page["rev"].as_i64().expect("rev");
@@ -39,6 +39,19 @@ impl Local {
                 return calls;
             }
         }
+    }
+
+    /// Keeps `message`, and re-renders the quote of every held reply to it, as docs/API.md
+    /// asks of a client (an edit or delete does not re-issue the replies).
+    fn apply(&mut self, message: &Value) {
+        let view: shared::MessageView = serde_json::from_value(message.clone()).expect("a MessageView");
+        let quote = serde_json::to_value(shared::ReplyPreview::of(&view)).expect("json");
+        for reply in self.messages.values_mut() {
+            if reply["reply_to"]["id"] == message["id"] {
+                reply["reply_to"] = quote.clone();
+            }
+        }
+        self.messages.insert(message["id"].as_i64().expect("id"), message.clone());
     }
 
     fn assert_equals(&self, fresh: &Value) {
@@ -158,7 +171,8 @@ async fn a_reply_whose_quoted_message_changed_while_away_is_refreshed_by_sync() 
     alice.ok("messages/delete", json!({ "message_id": quoted["id"] })).await;
     alice.ok("messages/edit", json!({ "message_id": edited["id"], "body": "a typo I fixed" })).await;
 
-    local.catch_up(&alice, conv).await;
+    let calls = local.catch_up(&alice, conv).await;
+    assert_eq!(calls, 1);
     let fresh = alice.history(conv).await;
     let quotes: Vec<&Value> =
         messages(&fresh).iter().filter_map(|m| m.get("reply_to").filter(|r| !r.is_null())).collect();
@@ -166,4 +180,41 @@ async fn a_reply_whose_quoted_message_changed_while_away_is_refreshed_by_sync() 
     assert_eq!(quotes[0]["body"], "", "a deleted message's text is gone from quotes too");
     assert_eq!(quotes[1]["body"], "a typo I fixed");
     local.assert_equals(&fresh);
+}
+
+/// Audit finding 8: editing a message quoted by 5,000 replies rewrote every reply in one
+/// transaction under the write gate. Now an edit writes one row: the replies keep their rev,
+/// a resync returns only the edited message, and the quotes a fresh fetch shows follow it.
+#[tokio::test]
+async fn editing_a_message_quoted_by_many_replies_changes_one_row() {
+    let app = spawn_app().await;
+    let (alice, bob, conv) = pair(&app, "mira", "nils").await;
+    let quoted = alice.send(conv, 1, "popular").await;
+    for n in 0..120 {
+        bob.ok(
+            "messages/send",
+            json!({ "conversation_id": conv, "client_msg_id": uuid(100 + n), "body": format!("re {n}"), "reply_to": quoted["id"] }),
+        )
+        .await;
+    }
+    let before = alice.history(conv).await;
+    let rev = before["rev"].as_i64().expect("rev");
+    let edited = alice.ok("messages/edit", json!({ "message_id": quoted["id"], "body": "popular, edited" })).await;
+    assert_eq!(edited["rev"].as_i64(), Some(rev + 1), "one change, one rev");
+
+    let page = alice.ok("messages/sync", json!({ "conversation_id": conv, "after_rev": rev })).await;
+    let changed = page["changed"].as_array().expect("changed");
+    assert_eq!(changed.len(), 1, "only the edited message changed: {changed:?}");
+    assert_eq!(changed[0]["id"], quoted["id"]);
+
+    let after = alice.history(conv).await;
+    let replies: Vec<&Value> = messages(&after).iter().filter(|m| !m["reply_to"].is_null()).collect();
+    assert!(!replies.is_empty());
+    for reply in replies {
+        assert_eq!(reply["reply_to"]["body"], "popular, edited", "quotes are rendered from the quoted row");
+        let held = messages(&before).iter().find(|m| m["id"] == reply["id"]);
+        if let Some(held) = held {
+            assert_eq!(held["rev"], reply["rev"], "the reply itself was not rewritten");
+        }
+    }
 }

@@ -95,6 +95,34 @@ async fn a_flood_of_frames_is_rate_limited() {
     assert!(limited > 0, "some of 80 instant frames must be refused");
 }
 
+/// A sustained flood is closed with 1008, and the last frame before the close says why.
+#[tokio::test]
+async fn a_sustained_flood_gets_rate_limited_and_then_a_policy_close() {
+    let app = spawn_app().await;
+    let user = app.registered("flo").await;
+    let mut socket = connect(&app, &user).await;
+    next_json(&mut socket).await;
+    for nonce in 0..400 {
+        if socket.send(Message::text(json!({"type": "ping", "nonce": nonce}).to_string())).await.is_err() {
+            break;
+        }
+    }
+    let (mut last_frame, mut close_code) = (None, None);
+    while let Some(Ok(message)) = socket.next().await {
+        match message {
+            Message::Text(text) => last_frame = Some(serde_json::from_str::<Value>(&text).expect("json")),
+            Message::Close(frame) => {
+                close_code = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(close_code, Some(1008), "a flood is closed");
+    let last = last_frame.expect("frames before the close");
+    assert_eq!((last["type"].as_str(), last["code"].as_str()), (Some("error"), Some("rate_limited")), "{last}");
+}
+
 #[tokio::test]
 async fn the_socket_requires_a_session() {
     let app = spawn_app().await;

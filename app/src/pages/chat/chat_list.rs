@@ -28,13 +28,37 @@ pub fn ChatList() -> impl IntoView {
         })
     });
     let archived_count = move || store.conversations.with(|l| l.iter().filter(|c| c.archived).count());
+    // The list comes in pages: the rest loads when the end of the list scrolls into view, or
+    // on the button there.
+    let tasks = crate::tasks::Tasks::new();
+    let toasts = crate::components::use_toasts();
+    let loading = RwSignal::new(false);
+    let load_more = move || {
+        if loading.get_untracked() || !store.list_more.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        let after = store.list_cursor();
+        tasks.spawn(async move {
+            match crate::conversations::list_conversations(after, None).await {
+                Ok(page) => store.append_page(page),
+                Err(e) => toasts.error(e.message()),
+            }
+            loading.set(false);
+        });
+    };
+    let on_scroll = move |ev: leptos::ev::Event| {
+        if crate::browser::scrolled_near_end(&ev, 200.0) {
+            load_more();
+        }
+    };
     view! {
         <div class="chat-filter">
             <label for="chat-filter" class="visually-hidden">"Find a chat"</label>
             <input id="chat-filter" type="search" placeholder="Find a chat (Ctrl+K)" autocomplete="off"
                 prop:value=filter on:input=move |ev| filter.set(event_target_value(&ev))/>
         </div>
-        <nav class="chat-list" aria-label="Conversations">
+        <nav class="chat-list" aria-label="Conversations" on:scroll=on_scroll>
             <Show when=move || { archived_count() > 0 || show_archived.get() }>
                 <button type="button" class="archived-toggle" on:click=move |_| show_archived.update(|v| *v = !*v)>
                     {move || if show_archived.get() { "← Back to chats".to_owned() } else { format!("Archived ({})", archived_count()) }}
@@ -49,6 +73,11 @@ pub fn ChatList() -> impl IntoView {
                         <ChatRow id/>
                     </For>
                 </ul>
+            </Show>
+            <Show when=move || store.list_more.get()>
+                <button type="button" class="more-chats" disabled=move || loading.get() on:click=move |_| load_more()>
+                    {move || if loading.get() { "Loading chats…" } else { "Show more chats" }}
+                </button>
             </Show>
         </nav>
     }

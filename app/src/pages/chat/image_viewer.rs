@@ -48,7 +48,7 @@ pub fn ImageViewer(attachment: Attachment, caption: String, on_close: Callback<(
 fn focus_other(download: NodeRef<leptos::html::A>, close: NodeRef<leptos::html::Button>) {
     #[cfg(feature = "hydrate")]
     {
-        let active = leptos::prelude::document().active_element();
+        let active = document().active_element();
         let on_close = close.get_untracked().is_some_and(|c| active.as_deref() == Some(c.as_ref()));
         let _ = if on_close {
             download.get_untracked().map(|d| d.focus())

@@ -3,14 +3,14 @@
 //! every change at once (the server pushes `conversation_updated` to them).
 
 use super::SidebarView;
-use crate::accounts::{set_avatar, update_profile};
+use crate::accounts::{set_avatar, set_group_adds, update_profile};
 use crate::components::Avatar;
 #[cfg(feature = "hydrate")]
 use crate::components::use_toasts;
 use crate::store::use_store;
 use leptos::prelude::*;
-use shared::Me;
 use shared::limits::{ABOUT_MAX, DISPLAY_NAME_MAX};
+use shared::{GroupAdds, Me};
 
 #[component]
 pub fn ProfilePanel() -> impl IntoView {
@@ -88,6 +88,14 @@ pub fn ProfilePanel() -> impl IntoView {
         }
     };
 
+    let set_adds = move |choice: GroupAdds| {
+        busy.set(true);
+        status.set(None);
+        tasks.spawn(async move { updated(set_group_adds(choice).await, "Privacy saved.") });
+    };
+    let adds_is =
+        move |choice: GroupAdds| move || store.me.with(|m| m.as_ref().is_some_and(|m| m.group_adds == choice));
+
     let me = move || store.me.get();
     view! {
         <section class="side-panel profile-panel" aria-labelledby="profile-title">
@@ -125,6 +133,20 @@ pub fn ProfilePanel() -> impl IntoView {
                 <p class="form-status" role="status">{move || status.get().unwrap_or_default()}</p>
                 <button type="submit" class="button primary wide" disabled=move || busy.get()>"Save"</button>
             </form>
+            <fieldset class="profile-privacy">
+                <legend>"Who can add me to groups"</legend>
+                <label class="choice">
+                    <input type="radio" name="group_adds" value="everyone" prop:checked=adds_is(GroupAdds::Everyone)
+                        disabled=move || busy.get() on:change=move |_| set_adds(GroupAdds::Everyone)/>
+                    <span>"Everyone"</span>
+                </label>
+                <label class="choice">
+                    <input type="radio" name="group_adds" value="contacts" prop:checked=adds_is(GroupAdds::Contacts)
+                        disabled=move || busy.get() on:change=move |_| set_adds(GroupAdds::Contacts)/>
+                    <span>"My contacts"</span>
+                </label>
+                <p class="hint">"My contacts: people you have a one-to-one chat with."</p>
+            </fieldset>
         </section>
     }
 }

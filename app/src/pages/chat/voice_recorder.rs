@@ -47,7 +47,7 @@ pub struct VoiceRecording {
 struct Live {
     recorder: Option<crate::media::recorder::Recorder>,
     upload: Option<crate::media::upload::Upload>,
-    ticker: Option<leptos::prelude::IntervalHandle>,
+    ticker: Option<IntervalHandle>,
     started_at: f64,
 }
 
