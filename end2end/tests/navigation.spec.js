@@ -241,3 +241,47 @@ test('on a touch phone, chats are switched by tapping, with the list and panels 
   await expect(row(lia.page, 'Mo Desk')).toContainText('reply from the desk');
   for (const p of [lia, mo, nia]) await p.context.close();
 });
+
+test('a long chat list comes in pages: the first with the page, the rest as it is scrolled', async ({ browser }) => {
+  const owen = await newUser(browser, 'pgo', 'Owen Pages');
+  // 55 people Owen has chatted with, set up through the API (the same calls the app makes).
+  const others = await browser.newContext();
+  const setup = await others.newPage();
+  await setup.goto('/login');
+  const stamp = Date.now().toString(36);
+  const ids = await setup.evaluate(async (stamp) => {
+    const ids = [];
+    for (let i = 0; i < 55; i += 1) {
+      const body = new URLSearchParams({ username: `pg${stamp}${i}`, display_name: `Pager ${String(i).padStart(2, '0')}`, password: 'correct horse battery' });
+      const res = await fetch('/api/accounts/register', { method: 'POST', body, headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error(`register ${i}: ${res.status}`);
+      ids.push((await res.json()).id);
+    }
+    return ids;
+  }, stamp);
+  await others.close();
+  await owen.page.evaluate(async (ids) => {
+    for (const id of ids) {
+      const res = await fetch('/api/conversations/open_direct', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_id: id }),
+      });
+      if (!res.ok) throw new Error(`open_direct ${id}: ${res.status}`);
+    }
+  }, ids);
+
+  await owen.page.reload();
+  await expectOnline(owen.page);
+  const list = owen.page.getByRole('navigation', { name: 'Conversations' });
+  const links = list.getByRole('link');
+  await expect(links).toHaveCount(50);
+  await expect(list.getByRole('button', { name: 'Show more chats' })).toBeVisible();
+  // Scrolling to the end loads the rest; then there is nothing more to show.
+  await links.last().scrollIntoViewIfNeeded();
+  await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(links).toHaveCount(55);
+  await expect(list.getByRole('button', { name: 'Show more chats' })).toHaveCount(0);
+  // The oldest chat, from the second page, opens like any other.
+  await row(owen.page, 'Pager 00').click();
+  await expect(heading(owen.page, 'Pager 00')).toBeVisible();
+  await owen.context.close();
+});

@@ -93,9 +93,8 @@ async fn seed(db: &DatabaseConnection, chats: i64) -> anyhow::Result<UserId> {
     // User 1 is the reader, users 2..=GROUP_SIZE the other members of every group, and one
     // more user per direct chat after them.
     let last_user = GROUP_SIZE + chats - groups;
-    let users: Vec<String> = (1..=last_user)
-        .map(|id| format!("({id}, 'user{id}', 'User {id}', '', '!', 0, 'everyone')"))
-        .collect();
+    let users: Vec<String> =
+        (1..=last_user).map(|id| format!("({id}, 'user{id}', 'User {id}', '', '!', 0, 'everyone')")).collect();
     for chunk in users.chunks(500) {
         txn.execute_unprepared(&format!(
             "INSERT INTO users (id, username, display_name, about, password_hash, created_at, group_adds) VALUES {}",
@@ -117,9 +116,8 @@ async fn seed(db: &DatabaseConnection, chats: i64) -> anyhow::Result<UserId> {
         let read = MESSAGES_PER_CHAT - UNREAD;
         members.push(format!("({id}, 1, 'owner', {at}, 0, {read}, {read}, 0, 0, 0)"));
         for other in &others {
-            members.push(format!(
-                "({id}, {other}, 'member', {at}, 0, {MESSAGES_PER_CHAT}, {MESSAGES_PER_CHAT}, 0, 0, 0)"
-            ));
+            members
+                .push(format!("({id}, {other}, 'member', {at}, 0, {MESSAGES_PER_CHAT}, {MESSAGES_PER_CHAT}, 0, 0, 0)"));
         }
         for seq in 1..=MESSAGES_PER_CHAT {
             // The reader wrote the first ones; the unread ones are from the others.

@@ -1,6 +1,7 @@
 //! HTTP wiring: routes, layers and the handlers that are only glue. Domain logic lives in the
 //! domain modules; this module only decides which request goes where and through what.
 
+mod assets;
 mod media;
 mod pages;
 mod reserved;
@@ -50,8 +51,13 @@ pub fn router(state: AppState) -> Router {
 
     // The socket upgrade stays outside compression (a 101 has no body to encode).
     let socket = Router::new().route("/ws", get(ws_handler));
+    let site_pkg = std::path::Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
+    if assets::enabled() {
+        assets::precompress_in_background(site_pkg.clone());
+    }
     let api = Router::new()
         .route(reserved::HEALTH_PATH, get(|| async { "ok" }))
+        .merge(assets::router(&format!("/{}", state.leptos.site_pkg_dir), &site_pkg))
         .merge(pages)
         .layer(RequestBodyLimitLayer::new(MAX_API_BODY_BYTES))
         // Pages, JSON and the WASM/JS/CSS bundle (1.7 MB of WASM is ~0.5 MB as brotli). Media
