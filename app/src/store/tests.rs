@@ -221,3 +221,41 @@ fn an_edit_or_delete_of_a_quoted_message_re_renders_the_quotes_held() {
         assert_eq!(store.threads.with_untracked(|t| t[&CHAT].messages[&2].rev), 2, "the reply keeps its rev");
     });
 }
+
+/// Rows `ids` (highest activity first), as a page of the chat list.
+fn rows(ids: std::ops::RangeInclusive<i64>) -> Vec<ConversationSummary> {
+    ids.rev()
+        .map(|id| ConversationSummary {
+            id: ConversationId(id),
+            last_activity_at: id * 1000,
+            ..summary(ConversationKind::Direct, None)
+        })
+        .collect()
+}
+
+#[test]
+fn a_refetched_first_page_keeps_the_later_pages_and_a_short_page_ends_the_list() {
+    reactive(|| {
+        let store = provide_store();
+        let page = ListCursor::PAGE as i64;
+        // 120 chats: two full pages loaded, then a short third one.
+        store.set_list(rows(71..=120));
+        assert!(store.list_more.get_untracked(), "a full page: there may be more");
+        store.append_page(rows(21..=70));
+        store.append_page(rows(1..=20));
+        assert!(!store.list_more.get_untracked(), "a short page ends the list");
+        assert_eq!(store.conversations.with_untracked(Vec::len), 120);
+        assert_eq!(store.list_cursor().map(|c| c.id), Some(ConversationId(1)));
+
+        // Chat 5 had a new message: it moves into the first page, which is fetched again.
+        let mut fresh = rows(72..=120);
+        fresh.insert(0, ConversationSummary { last_activity_at: 999_000, ..rows(5..=5).remove(0) });
+        assert_eq!(fresh.len() as i64, page);
+        store.set_list(fresh);
+        let ids: Vec<i64> = store.conversations.with_untracked(|l| l.iter().map(|c| c.id.0).collect());
+        assert_eq!(ids.len(), 120, "nothing lost, nothing doubled");
+        assert_eq!(ids[0], 5);
+        assert!(ids.contains(&71) && ids.contains(&1), "the later pages stay");
+        assert_eq!(ids.iter().filter(|id| **id == 5).count(), 1);
+    });
+}

@@ -67,7 +67,7 @@ pub fn precompress(dir: &Path) -> std::io::Result<usize> {
             let target = with_suffix(&path, suffix);
             let fresh = std::fs::metadata(&target).and_then(|m| m.modified()).is_ok_and(|at| at >= modified);
             if !fresh {
-                write_atomically(&target, &compress(&source)?)?;
+                write_atomically(&target, &compress(&source)?, &path)?;
                 wrote = true;
             }
         }
@@ -83,10 +83,13 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `target` through a temporary file and a rename, with the permissions of `like` (a
+/// temporary file is private to its owner; a proxy serving the site directory must read it).
+fn write_atomically(target: &Path, bytes: &[u8], like: &Path) -> std::io::Result<()> {
     let dir = target.parent().unwrap_or_else(|| Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(bytes)?;
+    std::fs::set_permissions(file.path(), std::fs::metadata(like)?.permissions())?;
     file.persist(target).map_err(|e| e.error)?;
     Ok(())
 }
