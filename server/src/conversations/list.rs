@@ -2,16 +2,15 @@
 //! queries whatever the number of chats (audit finding 4 and issue 19: the list used to cost 2
 //! queries plus 4–6 per chat, and 10,000 groups made `GET /chat` time out).
 //!
-//! A page costs seven statements: the page of memberships joined to their conversations
+//! A page costs six statements: the page of memberships joined to their conversations
 //! (keyset-paginated), one aggregate over their members (count, the other members' lowest
-//! watermarks, the peer of a direct chat), the peers' accounts, the last messages, their
-//! quotes and attachments (two, in `store::views`), and the capped unread counts.
+//! watermarks, and the account of a direct chat's peer), the last messages, their quotes and
+//! attachments (two, in `store::views`), and the capped unread counts.
 //!
 //! Statements built here inline only integers the database gave us, never caller text.
 
 use super::entity::Column as ConvCol;
 use super::member::Column as MemberCol;
-use crate::accounts::entity::{Column as UserCol, Entity as Users};
 use crate::error::Result;
 use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
 use crate::messages::store;
@@ -48,15 +47,31 @@ struct Joined {
     last_activity_at: i64,
 }
 
-/// Per conversation, over its members.
+/// Per conversation, over its members, with the account of one other member (in a direct
+/// chat, the peer).
 #[derive(Debug, FromQueryResult)]
 struct MemberFacts {
     conversation_id: i64,
     member_count: i64,
     peers_delivered_seq: Option<i64>,
     peers_read_seq: Option<i64>,
-    /// Some other member: in a direct chat, the peer.
     other: Option<i64>,
+    other_username: Option<String>,
+    other_display_name: Option<String>,
+    other_about: Option<String>,
+    other_avatar_id: Option<String>,
+}
+
+impl MemberFacts {
+    fn other_user(&self) -> Option<UserView> {
+        Some(UserView {
+            id: UserId(self.other?),
+            username: self.other_username.clone()?,
+            display_name: self.other_display_name.clone()?,
+            about: self.other_about.clone().unwrap_or_default(),
+            avatar: self.other_avatar_id.clone().map(shared::MediaId),
+        })
+    }
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -74,7 +89,6 @@ pub async fn summaries(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Res
     let ids: Vec<i64> = joined.iter().map(|j| j.conversation_id).collect();
     let id_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let facts = member_facts(db, me, &id_list).await?;
-    let peers = peers(db, &joined, &facts).await?;
     let mut last_messages = last_messages(db, &joined).await?;
     let mut unread = unread_counts(db, me, &joined).await?;
     Ok(joined
@@ -83,7 +97,7 @@ pub async fn summaries(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Res
             let facts = facts.get(&row.conversation_id);
             let kind = if row.kind == "group" { ConversationKind::Group } else { ConversationKind::Direct };
             let peer = match kind {
-                ConversationKind::Direct => facts.and_then(|f| f.other).and_then(|id| peers.get(&id).cloned()),
+                ConversationKind::Direct => facts.and_then(MemberFacts::other_user),
                 ConversationKind::Group => None,
             };
             let title = match (&kind, &peer) {
@@ -166,39 +180,25 @@ async fn memberships(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Resul
 }
 
 /// Statement 2: member count, the other members' lowest watermarks (delivered counts a read
-/// too) and, for direct chats, the peer.
+/// too) and one other member with their account: in a direct chat, the peer.
 async fn member_facts(db: &impl ConnectionTrait, me: UserId, id_list: &str) -> Result<HashMap<i64, MemberFacts>> {
     let me = me.0;
     let sql = format!(
-        "SELECT conversation_id, COUNT(*) AS member_count, \
+        "SELECT f.conversation_id, f.member_count, f.peers_delivered_seq, f.peers_read_seq, f.other, \
+         u.username AS other_username, u.display_name AS other_display_name, u.about AS other_about, \
+         u.avatar_id AS other_avatar_id FROM (\
+         SELECT conversation_id, COUNT(*) AS member_count, \
          MIN(CASE WHEN user_id <> {me} THEN (CASE WHEN delivered_seq > read_seq THEN delivered_seq ELSE read_seq END) END) AS peers_delivered_seq, \
          MIN(CASE WHEN user_id <> {me} THEN read_seq END) AS peers_read_seq, \
          MAX(CASE WHEN user_id <> {me} THEN user_id END) AS other \
-         FROM members WHERE conversation_id IN ({id_list}) GROUP BY conversation_id"
+         FROM members WHERE conversation_id IN ({id_list}) GROUP BY conversation_id) AS f \
+         LEFT JOIN users u ON u.id = f.other"
     );
     let statement = Statement::from_string(db.get_database_backend(), sql);
     Ok(MemberFacts::find_by_statement(statement).all(db).await?.into_iter().map(|f| (f.conversation_id, f)).collect())
 }
 
-/// Statement 3: the accounts of the direct chats' peers.
-async fn peers(
-    db: &impl ConnectionTrait,
-    joined: &[Joined],
-    facts: &HashMap<i64, MemberFacts>,
-) -> Result<HashMap<i64, UserView>> {
-    let ids: Vec<i64> = joined
-        .iter()
-        .filter(|j| j.kind != "group")
-        .filter_map(|j| facts.get(&j.conversation_id).and_then(|f| f.other))
-        .collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let users = Users::find().filter(UserCol::Id.is_in(ids)).all(db).await?;
-    Ok(users.into_iter().map(|u| (u.id, UserView::from(u))).collect())
-}
-
-/// Statements 4–6: each chat's last message, if the caller may see it (it came after they
+/// Statements 3–5: each chat's last message, if the caller may see it (it came after they
 /// joined), with quotes and attachments.
 async fn last_messages(db: &impl ConnectionTrait, joined: &[Joined]) -> Result<HashMap<i64, MessageView>> {
     let visible: Vec<&Joined> = joined.iter().filter(|j| j.last_seq > j.joined_seq).collect();
@@ -215,7 +215,7 @@ async fn last_messages(db: &impl ConnectionTrait, joined: &[Joined]) -> Result<H
     Ok(store::views(db, rows).await?.into_iter().map(|m| (m.conversation_id.0, m)).collect())
 }
 
-/// Statement 7: messages from others after the caller's read watermark, per chat, each count
+/// Statement 6: messages from others after the caller's read watermark, per chat, each count
 /// stopping at [`UNREAD_CAP`] (a chat with a million unread costs no more than one with 999).
 async fn unread_counts(db: &impl ConnectionTrait, me: UserId, joined: &[Joined]) -> Result<HashMap<i64, i64>> {
     let me = me.0;

@@ -88,10 +88,22 @@ pub fn ProfilePanel() -> impl IntoView {
         }
     };
 
+    // The privacy choice saves at once and answers beside itself, not under the form above.
+    let privacy_status = RwSignal::new(None::<String>);
     let set_adds = move |choice: GroupAdds| {
         busy.set(true);
-        status.set(None);
-        tasks.spawn(async move { updated(set_group_adds(choice).await, "Privacy saved.") });
+        privacy_status.set(None);
+        tasks.spawn(async move {
+            let result = set_group_adds(choice).await;
+            busy.set(false);
+            privacy_status.set(Some(match result {
+                Ok(me) => {
+                    store.me.set(Some(me));
+                    "Privacy saved.".to_owned()
+                }
+                Err(e) => e.message().to_owned(),
+            }));
+        });
     };
     let adds_is =
         move |choice: GroupAdds| move || store.me.with(|m| m.as_ref().is_some_and(|m| m.group_adds == choice));
@@ -146,6 +158,7 @@ pub fn ProfilePanel() -> impl IntoView {
                     <span>"My contacts"</span>
                 </label>
                 <p class="hint">"My contacts: people you have a one-to-one chat with."</p>
+                <p class="form-status" role="status">{move || privacy_status.get().unwrap_or_default()}</p>
             </fieldset>
         </section>
     }
