@@ -16,7 +16,9 @@ use std::sync::Arc;
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
-const USER_KEY: &str = "user_id";
+/// The session key under which the logged-in user's id is stored: the one name the app's
+/// server functions and the server's own handlers (pages, socket, uploads) read it by.
+pub const USER_KEY: &str = "user_id";
 
 /// Who is asking, beyond their session: used for throttling.
 #[derive(Clone, Copy, Debug)]

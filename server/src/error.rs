@@ -22,16 +22,51 @@ impl Error {
         Self::Api(ApiError::invalid(field, message))
     }
 
-    pub fn code(code: ErrorCode, message: impl Into<String>) -> Self {
+    fn code(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::Api(ApiError::new(code, message))
     }
 
+    /// Not found, or not visible to the caller (never a hint that it exists).
     pub fn not_found() -> Self {
         Self::code(ErrorCode::NotFound, "Not found.")
     }
 
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::Forbidden, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::Conflict, message)
+    }
+
+    pub fn invalid_credentials(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::InvalidCredentials, message)
+    }
+
+    pub fn bad_origin(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::BadOrigin, message)
+    }
+
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::PayloadTooLarge, message)
+    }
+
+    pub fn unsupported_media(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::UnsupportedMediaType, message)
+    }
+
+    pub fn quota_exceeded(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::QuotaExceeded, message)
+    }
+
+    /// A budget is spent: the generic sentence.
     pub fn rate_limited() -> Self {
-        Self::code(ErrorCode::RateLimited, "Too many attempts. Wait a minute and try again.")
+        Self::rate_limited_because("Too many attempts. Wait a minute and try again.")
+    }
+
+    /// A budget is spent: the sentence says which and what to do.
+    pub fn rate_limited_because(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::RateLimited, message)
     }
 }
 

@@ -15,8 +15,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
-/// The session key under which the logged-in user's id is stored (see `app::backend`).
-const USER_KEY: &str = "user_id";
+use app::backend::USER_KEY;
 
 /// The logged-in user of `session`, if any (a store failure counts as nobody).
 pub async fn signed_in(session: &tower_sessions::Session) -> Option<shared::UserId> {

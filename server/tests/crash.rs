@@ -62,6 +62,8 @@ impl Client {
         assert!(res.status().is_success(), "register {username}: {}", res.status());
         let mut client = Client { http, jar, id: 0, state: Arc::default() };
         client.id = client.call(server, "accounts/me", json!({})).await["id"].as_i64().expect("id");
+        // Strangers put each other into the test's group.
+        client.call(server, "accounts/set_group_adds", json!({ "group_adds": "everyone" })).await;
         client
     }
 

@@ -258,6 +258,8 @@ impl Client {
             connects: AtomicUsize::new(0),
         };
         client.id = client.call(&server.url(""), "accounts/me", json!({})).await["id"].as_i64().expect("id");
+        // Strangers put each other into the test's group.
+        client.call(&server.url(""), "accounts/set_group_adds", json!({ "group_adds": "everyone" })).await;
         client
     }
 

@@ -10,7 +10,6 @@
 //! [`HashQueue::LOGIN_WAITING`], so sign-ups can never fill the room log-ins need.
 
 use crate::error::{Error, Result};
-use shared::ErrorCode;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::oneshot;
@@ -78,7 +77,7 @@ impl HashQueue {
             // Waiters that gave up still sit in the queue until a slot reaches them.
             queue.retain(|waiter| !waiter.is_closed());
             if queue.len() >= bound {
-                return Err(Error::code(ErrorCode::RateLimited, "The server is busy. Try again in a moment."));
+                return Err(Error::rate_limited_because("The server is busy. Try again in a moment."));
             }
             let (tx, rx) = oneshot::channel();
             queue.push_back(tx);
@@ -162,7 +161,7 @@ mod tests {
             tokio::task::yield_now().await;
         }
         let refused = queue.slot(Purpose::Signup).await.err().expect("the sign-up queue is full");
-        assert!(matches!(refused, Error::Api(e) if e.code == ErrorCode::RateLimited));
+        assert!(matches!(refused, Error::Api(e) if e.code == shared::ErrorCode::RateLimited));
         // A log-in still gets in line.
         let login = {
             let queue = queue.clone();

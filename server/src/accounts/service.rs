@@ -28,8 +28,7 @@ impl Accounts {
         let display_name = validate::display_name(display_name)?;
         validate::password_for(&username, &password)?;
         if !self.signups.allow(ip) {
-            return Err(Error::code(
-                ErrorCode::RateLimited,
+            return Err(Error::rate_limited_because(
                 "Too many accounts were created from your network. Try again later.",
             ));
         }
@@ -72,7 +71,7 @@ impl Accounts {
         let ok = password::verify(&self.hashing, password, user.as_ref().map(|u| u.password_hash.clone())).await?;
         match user {
             Some(user) if ok => Ok(user.into()),
-            _ => Err(Error::code(ErrorCode::InvalidCredentials, "Wrong username or password.")),
+            _ => Err(Error::invalid_credentials("Wrong username or password.")),
         }
     }
 

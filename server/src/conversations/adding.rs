@@ -30,9 +30,9 @@ impl AddLimits {
 
     /// Spends one group creation of `me`'s budget.
     pub fn create_group(&self, me: UserId) -> Result<()> {
-        self.groups.check_key(&me.0).map_err(|_| {
-            Error::code(ErrorCode::RateLimited, "You have created many groups in a short time. Try again later.")
-        })
+        self.groups
+            .check_key(&me.0)
+            .map_err(|_| Error::rate_limited_because("You have created many groups in a short time. Try again later."))
     }
 
     /// Spends `count` additions of `me`'s budget, all or nothing.
@@ -40,8 +40,7 @@ impl AddLimits {
         let Some(count) = NonZeroU32::new(u32::try_from(count).unwrap_or(u32::MAX)) else { return Ok(()) };
         match self.people.check_key_n(&me.0, count) {
             Ok(Ok(())) => Ok(()),
-            _ => Err(Error::code(
-                ErrorCode::RateLimited,
+            _ => Err(Error::rate_limited_because(
                 "You have added many people to groups in a short time. Try again later.",
             )),
         }

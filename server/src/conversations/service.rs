@@ -14,8 +14,8 @@ use sea_orm::{
 use shared::frames::ServerFrame;
 use shared::limits::GROUP_MAX_MEMBERS;
 use shared::{
-    ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, ErrorCode, ListCursor, MemberView,
-    MessageKind, Role, UserId, UserView, validate,
+    ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, ListCursor, MemberView, MessageKind,
+    Role, UserId, UserView, validate,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -231,7 +231,7 @@ impl Conversations {
         let my_role = self.require_manager(conversation, me).await?;
         let target = self.membership(conversation, user).await?;
         if Role::parse(&target.role) >= my_role {
-            return Err(Error::code(ErrorCode::Forbidden, "You can only remove members below your own role."));
+            return Err(Error::forbidden("You can only remove members below your own role."));
         }
         let name = self.display_name(me).await?;
         let target_name = self.display_name(user).await?;
@@ -256,7 +256,7 @@ impl Conversations {
         let my_role = self.require_manager(conversation, me).await?;
         let target = self.membership(conversation, user).await?;
         if role == Role::Owner || Role::parse(&target.role) >= my_role || user == me {
-            return Err(Error::code(ErrorCode::Forbidden, "You cannot change that member's role."));
+            return Err(Error::forbidden("You cannot change that member's role."));
         }
         let name = self.display_name(me).await?;
         let target_name = self.display_name(user).await?;
@@ -404,7 +404,7 @@ impl Conversations {
         }
         let role = Role::parse(&membership.role);
         if !role.can_manage() {
-            return Err(Error::code(ErrorCode::Forbidden, "Only group admins can do that."));
+            return Err(Error::forbidden("Only group admins can do that."));
         }
         Ok(role)
     }

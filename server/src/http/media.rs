@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use shared::limits::MAX_UPLOAD_BYTES;
 use shared::media::{AttachmentKind, MediaId};
-use shared::{ApiError, ConversationId, ErrorCode, UserId};
+use shared::{ApiError, ConversationId, UserId};
 use tower::ServiceExt as _;
 use tower_http::services::ServeFile;
 use tower_sessions::Session;
@@ -143,7 +143,7 @@ fn multipart_error(error: MultipartError) -> Error {
 }
 
 fn too_large() -> Error {
-    Error::code(ErrorCode::PayloadTooLarge, format!("Files can be at most {} MB.", MAX_UPLOAD_BYTES / (1024 * 1024)))
+    Error::too_large(format!("Files can be at most {} MB.", MAX_UPLOAD_BYTES / (1024 * 1024)))
 }
 
 pub async fn download(state: State<AppState>, session: Session, Path(id): Path<String>, request: Request) -> Response {

@@ -18,7 +18,7 @@ const RENDER_PATIENCE: Duration = Duration::from_secs(5);
 
 pub async fn guard(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let logged_in = matches!(session.get::<UserId>("user_id").await, Ok(Some(_)));
+    let logged_in = matches!(session.get::<UserId>(app::backend::USER_KEY).await, Ok(Some(_)));
     if !logged_in && (path == "/chat" || path.starts_with("/chat/")) {
         return Redirect::to("/login").into_response();
     }

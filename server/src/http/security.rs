@@ -39,7 +39,7 @@ pub async fn require_same_origin(State(state): State<AppState>, request: Request
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !origin_allowed(request.headers(), &state.config.public_origins) {
         tracing::warn!(path = %request.uri().path(), "cross-origin request refused");
-        return Error::code(ErrorCode::BadOrigin, "Cross-origin request refused.").into_response();
+        return Error::bad_origin("Cross-origin request refused.").into_response();
     }
     next.run(request).await
 }

@@ -3,7 +3,6 @@
 //! XML, scripts, executables — is refused, whatever the file is called.
 
 use crate::error::{Error, Result};
-use shared::ErrorCode;
 use shared::media::AttachmentKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,7 +100,7 @@ pub fn served_name(name: &str, mime: &str) -> String {
 }
 
 fn unsupported(message: &str) -> Error {
-    Error::code(ErrorCode::UnsupportedMediaType, message)
+    Error::unsupported_media(message)
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@
 use crate::error::{Error, Result};
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
-use shared::ErrorCode;
 use shared::media::THUMB_MAX_SIDE;
 use std::io::Cursor;
 
@@ -45,7 +44,7 @@ pub fn process(bytes: Vec<u8>, mime: &str) -> Result<Processed> {
         "image/png" => ImageFormat::Png,
         "image/gif" => ImageFormat::Gif,
         "image/webp" => ImageFormat::WebP,
-        _ => return Err(Error::code(ErrorCode::UnsupportedMediaType, "Photos must be JPEG, PNG, GIF or WebP.")),
+        _ => return Err(Error::unsupported_media("Photos must be JPEG, PNG, GIF or WebP.")),
     };
     let (width, height) = reader(&bytes, format).into_dimensions().map_err(unreadable)?;
     check_dimensions(width, height)?;
@@ -97,10 +96,7 @@ fn check_dimensions(width: u32, height: u32) -> Result<()> {
         return Err(unreadable("empty image"));
     }
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(Error::code(
-            ErrorCode::PayloadTooLarge,
-            format!("Photos may be at most {MAX_SIDE} pixels on a side and 40 megapixels."),
-        ));
+        return Err(Error::too_large(format!("Photos may be at most {MAX_SIDE} pixels on a side and 40 megapixels.")));
     }
     Ok(())
 }
@@ -111,14 +107,11 @@ fn check_decoded_size(width: u32, height: u32, bytes_per_pixel: u64, frames: u64
         .saturating_mul(bytes_per_pixel)
         .saturating_mul(frames.max(1));
     if decoded > MAX_DECODED_BYTES {
-        return Err(Error::code(
-            ErrorCode::PayloadTooLarge,
-            format!(
-                "This picture would take {} MB to open (at most {} MB): use fewer frames, fewer pixels or 8-bit colour.",
-                decoded / (1024 * 1024),
-                MAX_DECODED_BYTES / (1024 * 1024)
-            ),
-        ));
+        return Err(Error::too_large(format!(
+            "This picture would take {} MB to open (at most {} MB): use fewer frames, fewer pixels or 8-bit colour.",
+            decoded / (1024 * 1024),
+            MAX_DECODED_BYTES / (1024 * 1024)
+        )));
     }
     Ok(())
 }
@@ -176,9 +169,9 @@ fn encode_as(image: &DynamicImage, format: ImageFormat) -> Result<Vec<u8>> {
 fn unreadable(error: impl std::fmt::Display) -> Error {
     let text = error.to_string();
     if text.contains("limit") || text.contains("Limit") {
-        return Error::code(ErrorCode::PayloadTooLarge, "This photo is too large to open.");
+        return Error::too_large("This photo is too large to open.");
     }
-    Error::code(ErrorCode::UnsupportedMediaType, "This photo could not be read; it may be damaged.")
+    Error::unsupported_media("This photo could not be read; it may be damaged.")
 }
 
 #[cfg(test)]
@@ -209,7 +202,7 @@ mod tests {
         let crc = crc32fast::hash(&bomb[12..29]);
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         let err = process(bomb, "image/png").err().expect("refused");
-        assert!(matches!(err, Error::Api(ref e) if e.code == ErrorCode::PayloadTooLarge), "{err}");
+        assert!(matches!(err, Error::Api(ref e) if e.code == shared::ErrorCode::PayloadTooLarge), "{err}");
     }
 
     /// A valid PNG header (of a 1×1 image of `color`) that claims `side` × `side` pixels.
@@ -224,7 +217,7 @@ mod tests {
 
     fn refused_as_too_large(result: Result<Processed>) -> String {
         match result {
-            Err(Error::Api(e)) if e.code == ErrorCode::PayloadTooLarge => e.message,
+            Err(Error::Api(e)) if e.code == shared::ErrorCode::PayloadTooLarge => e.message,
             Err(other) => panic!("refused for another reason: {other}"),
             Ok(_) => panic!("accepted"),
         }
@@ -240,7 +233,7 @@ mod tests {
         // decode, since its data is that of a 1 × 1 image).
         let plain = DynamicImage::ImageRgb8(ImageBuffer::from_pixel(1, 1, Rgb([1u8, 2, 3])));
         let err = process(png_claiming(6324, plain), "image/png").err().expect("refused");
-        assert!(matches!(err, Error::Api(ref e) if e.code == ErrorCode::UnsupportedMediaType), "{err}");
+        assert!(matches!(err, Error::Api(ref e) if e.code == shared::ErrorCode::UnsupportedMediaType), "{err}");
     }
 
     /// A GIF of `frames` 1×1 frames on a `side` × `side` screen, with a comment and an XMP
@@ -298,6 +291,6 @@ mod tests {
     #[test]
     fn garbage_is_unreadable() {
         let err = process(b"\x89PNG\r\n\x1a\nnot really".to_vec(), "image/png").err().expect("refused");
-        assert!(matches!(err, Error::Api(ref e) if e.code == ErrorCode::UnsupportedMediaType), "{err}");
+        assert!(matches!(err, Error::Api(ref e) if e.code == shared::ErrorCode::UnsupportedMediaType), "{err}");
     }
 }

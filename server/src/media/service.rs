@@ -20,7 +20,7 @@ use sea_orm::{
 };
 use shared::limits::MAX_UPLOAD_BYTES;
 use shared::media::{Attachment, AttachmentKind, MediaId, VOICE_MAX_MS, WAVEFORM_MAX_BARS, clean_file_name};
-use shared::{ConversationId, ErrorCode, UserId};
+use shared::{ConversationId, UserId};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -120,7 +120,7 @@ impl Media {
         let bytes = file.read().await.map_err(io_error)?;
         let detected = detect(&bytes, voice.is_some())?;
         if conversation.is_none() && detected.kind != AttachmentKind::Image {
-            return Err(Error::code(ErrorCode::UnsupportedMediaType, "A profile picture must be a photo."));
+            return Err(Error::unsupported_media("A profile picture must be a photo."));
         }
         if let Some(voice) = &voice {
             check_voice(voice, bytes.len() as u64)?;
@@ -192,10 +192,9 @@ impl Media {
         let used = u64::try_from(used.unwrap_or(0)).unwrap_or(0);
         if used + adding > self.quota_bytes {
             let mib = self.quota_bytes / (1024 * 1024);
-            return Err(Error::code(
-                ErrorCode::QuotaExceeded,
-                format!("Your {mib} MB of storage is full. Delete some files to send more."),
-            ));
+            return Err(Error::quota_exceeded(format!(
+                "Your {mib} MB of storage is full. Delete some files to send more."
+            )));
         }
         Ok(())
     }
@@ -358,7 +357,7 @@ fn join(values: &[u8]) -> String {
 }
 
 fn too_large() -> Error {
-    Error::code(ErrorCode::PayloadTooLarge, format!("Files can be at most {} MB.", MAX_UPLOAD_BYTES / (1024 * 1024)))
+    Error::too_large(format!("Files can be at most {} MB.", MAX_UPLOAD_BYTES / (1024 * 1024)))
 }
 
 fn io_error(error: std::io::Error) -> Error {

@@ -5,7 +5,7 @@
 //! wait for one of its uploads to finish, not queue more behind it.
 
 use crate::error::{Error, Result};
-use shared::{ErrorCode, UserId};
+use shared::UserId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -31,18 +31,14 @@ impl UploadSlots {
 
     pub fn take(&self, me: UserId) -> Result<UploadSlot> {
         let Ok(overall) = self.overall.clone().try_acquire_owned() else {
-            return Err(Error::code(
-                ErrorCode::RateLimited,
+            return Err(Error::rate_limited_because(
                 "The server is receiving too many files right now. Try again in a moment.",
             ));
         };
         let mut counts = self.per_user.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mine = counts.entry(me.0).or_default();
         if *mine >= self.per_user_max {
-            return Err(Error::code(
-                ErrorCode::RateLimited,
-                "You are sending too many files at once. Wait for one to finish.",
-            ));
+            return Err(Error::rate_limited_because("You are sending too many files at once. Wait for one to finish."));
         }
         *mine += 1;
         Ok(UploadSlot { _overall: overall, per_user: self.per_user.clone(), user: me.0 })

@@ -13,8 +13,7 @@ use shared::frames::ServerFrame;
 use shared::limits::HISTORY_PAGE;
 use shared::media::MediaId;
 use shared::{
-    ConversationId, ErrorCode, HistoryPage, MessageId, MessageKind, MessageView, Rev, SearchHit, Seq, SyncPage, UserId,
-    validate,
+    ConversationId, HistoryPage, MessageId, MessageKind, MessageView, Rev, SearchHit, Seq, SyncPage, UserId, validate,
 };
 
 /// Changes returned by one sync call at most.
@@ -140,10 +139,10 @@ impl Messages {
             membership(&txn, conversation, me).await?;
             let message = MessageEntity::find_by_id(id.0).one(&txn).await?.ok_or_else(Error::not_found)?;
             if message.sender_id != Some(me.0) || message.kind != MessageKind::Text.as_str() {
-                return Err(Error::code(ErrorCode::Forbidden, "You can only change your own messages."));
+                return Err(Error::forbidden("You can only change your own messages."));
             }
             if message.deleted_at.is_some() {
-                return Err(Error::code(ErrorCode::Conflict, "This message was deleted."));
+                return Err(Error::conflict("This message was deleted."));
             }
             let mut row: MessageRow = message.into();
             change(&mut row);
@@ -230,7 +229,7 @@ pub(super) async fn store_send(db: &impl ConnectionTrait, send: &Pending) -> Res
     let joined = membership(db, conversation, me).await?.joined_seq;
     if let Some(existing) = find_by_client_id(db, me, client_msg_id).await? {
         if existing.conversation_id != conversation.0 {
-            return Err(Error::code(ErrorCode::Conflict, "That client_msg_id was used for another chat."));
+            return Err(Error::conflict("That client_msg_id was used for another chat."));
         }
         return Ok((existing, false));
     }

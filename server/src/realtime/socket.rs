@@ -55,20 +55,19 @@ pub async fn ws_handler(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&headers, &state.config.public_origins) {
-        return crate::error::Error::code(ErrorCode::BadOrigin, "Cross-origin socket refused.").into_response();
+        return crate::error::Error::bad_origin("Cross-origin socket refused.").into_response();
     }
     // The id is known once the record loaded (`get`); a cookie naming no session has none.
-    let owner = match (session.get::<UserId>("user_id").await, session.id()) {
+    let owner = match (session.get::<UserId>(app::backend::USER_KEY).await, session.id()) {
         (Ok(Some(user)), Some(session)) => Owner { user, session },
         _ => return crate::error::Error::Api(ApiError::unauthorized()).into_response(),
     };
     // A cap per account (all nodes counted): idle sockets cost memory and descriptors, and
     // every extra socket would be another frame budget.
     if state.services.presence.hub().connections(owner.user) >= MAX_SOCKETS_PER_ACCOUNT {
-        return crate::error::Error::code(
-            ErrorCode::RateLimited,
-            format!("At most {MAX_SOCKETS_PER_ACCOUNT} connections per account: close another tab or device."),
-        )
+        return crate::error::Error::rate_limited_because(format!(
+            "At most {MAX_SOCKETS_PER_ACCOUNT} connections per account: close another tab or device."
+        ))
         .into_response();
     }
     let services = state.services.clone();
