@@ -88,22 +88,12 @@ pub fn ProfilePanel() -> impl IntoView {
         }
     };
 
-    // The privacy choice saves at once and answers beside itself, not under the form above.
-    let privacy_status = RwSignal::new(None::<String>);
+    // The privacy choice saves at once; it answers in the panel's one status line (a second
+    // `status` region in the panel would make "the status" ambiguous to assistive technology).
     let set_adds = move |choice: GroupAdds| {
         busy.set(true);
-        privacy_status.set(None);
-        tasks.spawn(async move {
-            let result = set_group_adds(choice).await;
-            busy.set(false);
-            privacy_status.set(Some(match result {
-                Ok(me) => {
-                    store.me.set(Some(me));
-                    "Privacy saved.".to_owned()
-                }
-                Err(e) => e.message().to_owned(),
-            }));
-        });
+        status.set(None);
+        tasks.spawn(async move { updated(set_group_adds(choice).await, "Privacy saved.") });
     };
     let adds_is =
         move |choice: GroupAdds| move || store.me.with(|m| m.as_ref().is_some_and(|m| m.group_adds == choice));
@@ -158,7 +148,6 @@ pub fn ProfilePanel() -> impl IntoView {
                     <span>"My contacts"</span>
                 </label>
                 <p class="hint">"My contacts: people you have a one-to-one chat with."</p>
-                <p class="form-status" role="status">{move || privacy_status.get().unwrap_or_default()}</p>
             </fieldset>
         </section>
     }
