@@ -30,7 +30,8 @@ pub struct Budget {
 }
 
 impl Budget {
-    fn quota(self) -> Quota {
+    /// As a governor quota (also used by the group budgets in `conversations::adding`).
+    pub fn quota(self) -> Quota {
         let burst = NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN);
         Quota::with_period(self.refill_every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
     }

@@ -2,10 +2,11 @@
 //! groups and add people (audit finding 4: one account put a person into 10,000 groups in
 //! 25 s).
 
+use crate::accounts::Budget;
 use crate::accounts::entity::{Column as UserCol, Entity as Users, Model as User};
 use crate::conversations::entity::{Column as ConvCol, Entity as Conversations};
 use crate::error::{Error, Result};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultKeyedRateLimiter, RateLimiter};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use shared::{ApiError, ErrorCode, GroupAdds, UserId};
 use std::collections::{BTreeSet, HashSet};
@@ -20,12 +21,12 @@ pub struct AddLimits {
 
 impl AddLimits {
     /// 20 groups at once, then one every 30 s.
-    const GROUPS: (u32, Duration) = (20, Duration::from_secs(30));
+    const GROUPS: Budget = Budget { burst: 20, refill_every: Duration::from_secs(30) };
     /// Two full groups' worth (512) at once, then one person a second.
-    const PEOPLE: (u32, Duration) = (512, Duration::from_secs(1));
+    const PEOPLE: Budget = Budget { burst: 512, refill_every: Duration::from_secs(1) };
 
     pub fn new() -> Self {
-        Self { groups: RateLimiter::keyed(quota(Self::GROUPS)), people: RateLimiter::keyed(quota(Self::PEOPLE)) }
+        Self { groups: RateLimiter::keyed(Self::GROUPS.quota()), people: RateLimiter::keyed(Self::PEOPLE.quota()) }
     }
 
     /// Spends one group creation of `me`'s budget.
@@ -56,11 +57,6 @@ impl Default for AddLimits {
     fn default() -> Self {
         Self::new()
     }
-}
-
-fn quota((burst, every): (u32, Duration)) -> Quota {
-    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
 }
 
 /// Refuses the whole change if anyone in `users` does not let `me` add them: their setting is
