@@ -59,10 +59,18 @@ impl Default for AddLimits {
     }
 }
 
-/// Refuses the whole change if anyone in `users` does not let `me` add them: their setting is
-/// "contacts" and they have no one-to-one chat with `me`. Two queries, whatever the number.
-pub async fn check_allowed(db: &impl ConnectionTrait, me: UserId, users: &BTreeSet<UserId>) -> Result<()> {
+/// The accounts of `users`, in one query; `invalid_input` if any of them does not exist.
+pub async fn people(db: &impl ConnectionTrait, users: &BTreeSet<UserId>) -> Result<Vec<User>> {
     let people = Users::find().filter(UserCol::Id.is_in(users.iter().map(|u| u.0))).all(db).await?;
+    if people.len() != users.len() {
+        return Err(Error::invalid("members", "Some of those people do not exist."));
+    }
+    Ok(people)
+}
+
+/// Refuses the whole change if anyone in `people` does not let `me` add them: their setting is
+/// "contacts" and they have no one-to-one chat with `me`. One query, whatever the number.
+pub async fn check_allowed(db: &impl ConnectionTrait, me: UserId, people: &[User]) -> Result<()> {
     let guarded: Vec<&User> =
         people.iter().filter(|u| GroupAdds::parse(&u.group_adds) == GroupAdds::Contacts).collect();
     if guarded.is_empty() {

@@ -1,4 +1,4 @@
-use super::adding::{AddLimits, check_allowed, direct_key};
+use super::adding::{AddLimits, check_allowed, direct_key, people};
 use super::entity::{self as conversation, ActiveModel as ConversationRow, Entity as ConversationEntity};
 use super::list::{self, Rows};
 use super::member::{self, ActiveModel as MemberRow, Column as MemberCol, Entity as Members};
@@ -8,8 +8,8 @@ use crate::deps::Deps;
 use crate::error::{Error, Result};
 use crate::messages::store;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, SqlErr,
+    TransactionTrait,
 };
 use shared::frames::ServerFrame;
 use shared::limits::GROUP_MAX_MEMBERS;
@@ -139,8 +139,8 @@ impl Conversations {
             return Err(Error::invalid("members", format!("A group can have at most {GROUP_MAX_MEMBERS} members.")));
         }
         self.limits.create_group(me)?;
-        self.ensure_users_exist(&others).await?;
-        check_allowed(&self.deps.db, me, &others).await?;
+        let people = people(&self.deps.db, &others).await?;
+        check_allowed(&self.deps.db, me, &people).await?;
         self.limits.add_people(me, others.len())?;
         let creator = self.display_name(me).await?;
         let conv = {
@@ -195,11 +195,11 @@ impl Conversations {
         if current.len() + new.len() > GROUP_MAX_MEMBERS {
             return Err(Error::invalid("members", format!("A group can have at most {GROUP_MAX_MEMBERS} members.")));
         }
-        self.ensure_users_exist(&new).await?;
-        check_allowed(&self.deps.db, me, &new).await?;
+        let people = people(&self.deps.db, &new).await?;
+        check_allowed(&self.deps.db, me, &people).await?;
         self.limits.add_people(me, new.len())?;
         let name = self.display_name(me).await?;
-        let names = self.display_names(&new).await?;
+        let names = people.iter().map(|u| u.display_name.as_str()).collect::<Vec<_>>().join(", ");
         let added = new.clone();
         self.change(conversation, format!("{name} added {names}"), move |txn| {
             let added = added.clone();
@@ -409,27 +409,8 @@ impl Conversations {
         Ok(role)
     }
 
-    async fn ensure_users_exist(&self, users: &BTreeSet<UserId>) -> Result<()> {
-        let found = Users::find().filter(UserCol::Id.is_in(users.iter().map(|u| u.0))).count(&self.deps.db).await?;
-        if found as usize != users.len() {
-            return Err(Error::invalid("members", "Some of those people do not exist."));
-        }
-        Ok(())
-    }
-
     async fn display_name(&self, user: UserId) -> Result<String> {
         Ok(Users::find_by_id(user.0).one(&self.deps.db).await?.map(|u| u.display_name).unwrap_or_default())
-    }
-
-    async fn display_names(&self, users: &BTreeSet<UserId>) -> Result<String> {
-        let names: Vec<String> = Users::find()
-            .filter(UserCol::Id.is_in(users.iter().map(|u| u.0)))
-            .all(&self.deps.db)
-            .await?
-            .into_iter()
-            .map(|u| u.display_name)
-            .collect();
-        Ok(names.join(", "))
     }
 }
 
