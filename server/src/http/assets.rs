@@ -60,18 +60,21 @@ pub fn precompress(dir: &Path) -> std::io::Result<usize> {
         if !compressible || !path.is_file() {
             continue;
         }
-        let source = std::fs::read(&path)?;
         let modified = entry.metadata()?.modified()?;
-        let mut wrote = false;
-        for (suffix, compress) in [("br", brotli_11 as fn(&[u8]) -> std::io::Result<Vec<u8>>), ("gz", gzip_9)] {
-            let target = with_suffix(&path, suffix);
-            let fresh = std::fs::metadata(&target).and_then(|m| m.modified()).is_ok_and(|at| at >= modified);
-            if !fresh {
-                write_atomically(&target, &compress(&source)?, &path)?;
-                wrote = true;
-            }
+        let stale: Vec<_> = [("br", brotli_11 as fn(&[u8]) -> std::io::Result<Vec<u8>>), ("gz", gzip_9)]
+            .into_iter()
+            .map(|(suffix, compress)| (with_suffix(&path, suffix), compress))
+            .filter(|(target, _)| !std::fs::metadata(target).and_then(|m| m.modified()).is_ok_and(|at| at >= modified))
+            .collect();
+        if stale.is_empty() {
+            continue;
         }
-        done += usize::from(wrote);
+        // Read only when there is something to write: a restart with fresh copies reads nothing.
+        let source = std::fs::read(&path)?;
+        for (target, compress) in stale {
+            write_atomically(&target, &compress(&source)?, &path)?;
+        }
+        done += 1;
     }
     Ok(done)
 }
