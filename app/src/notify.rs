@@ -3,7 +3,6 @@
 //! sends their first message — a moment when they clearly use the app — never on page load.
 
 use crate::store::ChatStore;
-use leptos::prelude::*;
 use shared::{MessageKind, MessageView};
 
 /// Asks for permission if the browser has not been asked yet. Call from a user action.
@@ -21,9 +20,7 @@ pub fn maybe_notify(store: &ChatStore, message: &MessageView) {
     if mine || message.kind != MessageKind::Text || crate::store::page_visible() {
         return;
     }
-    let Some((title, muted)) = store.conversations.with_untracked(|list| {
-        list.iter().find(|c| c.id == message.conversation_id).map(|c| (c.title.clone(), c.muted))
-    }) else {
+    let Some((title, muted)) = store.summary_untracked(message.conversation_id).map(|c| (c.title, c.muted)) else {
         return;
     };
     if muted {

@@ -224,10 +224,7 @@ mod client {
             connection.send(item.frame());
         }
         store.list_version.update(|v| *v += 1);
-        let loaded: Vec<_> = store
-            .threads
-            .with_untracked(|t| t.iter().filter(|(_, th)| th.loaded).map(|(id, th)| (*id, th.rev)).collect());
-        for (conversation, rev) in loaded {
+        for (conversation, rev) in store.loaded_threads() {
             leptos::task::spawn_local(resync(store, conversation, rev));
         }
     }
@@ -263,14 +260,14 @@ mod client {
                 Some(ClientFrame::Delivered { conversation_id: conversation, seq })
             }
             FollowUp::Resync(conversation) => {
-                let rev = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.rev));
+                let rev = store.thread_rev(conversation);
                 leptos::task::spawn_local(resync(store, conversation, rev));
                 None
             }
             FollowUp::Refresh(conversation) => {
                 leptos::task::spawn_local(async move {
                     match crate::conversations::get_conversation(conversation).await {
-                        Ok(detail) => store.upsert_summary(detail.summary),
+                        Ok(detail) => store.apply_detail(detail),
                         Err(e) => leptos::logging::warn!("refreshing chat {} failed: {e}", conversation.0),
                     }
                 });

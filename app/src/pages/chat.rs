@@ -114,7 +114,7 @@ fn Shell(me: Me) -> impl IntoView {
     let unread_total = ArcRwSignal::new(0_i64);
     Effect::new({
         let unread_total = unread_total.clone();
-        move |_| unread_total.set(store.conversations.with(|l| l.iter().filter(|c| !c.muted).map(|c| c.unread).sum()))
+        move |_| unread_total.set(store.with_list(|l| l.iter().filter(|c| !c.muted).map(|c| c.unread).sum()))
     });
     let title = move || match unread_total.get() {
         0 => "Chats".to_owned(),

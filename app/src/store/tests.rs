@@ -1,7 +1,8 @@
 //! The reducer that applies pushes, run natively: no browser, no server.
 
 use super::*;
-use shared::{ConversationKind, MessageKind, Role, UserView};
+use shared::frames::ServerFrame;
+use shared::{ConversationKind, HistoryPage, ListCursor, MessageKind, Receipt, Role, SyncPage, UserView};
 
 /// Runs `test` inside a reactive root, as the app's signals expect (on the server side every
 /// request has its own arena).
@@ -76,7 +77,7 @@ fn store_with(kind: ConversationKind, last: MessageView) -> ChatStore {
 }
 
 fn row(store: &ChatStore) -> ConversationSummary {
-    store.conversations.with_untracked(|l| l[0].clone())
+    store.data.list().with_untracked(|l| l[0].clone())
 }
 
 #[test]
@@ -145,12 +146,11 @@ fn a_loaded_thread_gives_its_row_the_lowest_marks_of_the_others() {
 }
 
 #[test]
-fn conversation_updated_refreshes_that_row_and_marks_the_chat_changed() {
+fn conversation_updated_refreshes_that_row_only() {
     reactive(|| {
         let store = store_with(ConversationKind::Group, message(1, 1, PEER, "x"));
         let follow_up = store.apply(&ServerFrame::ConversationUpdated { conversation_id: CHAT }, 0.0);
         assert_eq!(follow_up, FollowUp::Refresh(CHAT));
-        assert_eq!(store.changed.with_untracked(|c| c.get(&CHAT).copied()), Some(1));
         assert_eq!(store.list_version.get_untracked(), 0, "no refetch of the whole list");
     });
 }
@@ -194,9 +194,8 @@ fn an_edit_or_delete_of_a_quoted_message_re_renders_the_quotes_held() {
         let page =
             HistoryPage { messages: vec![quoted.clone(), reply.clone()], has_more: false, members: vec![], rev: 2 };
         store.load_history(CHAT, page, false);
-        let quote_of_reply = |store: &ChatStore| {
-            store.threads.with_untracked(|t| t[&CHAT].messages[&2].reply_to.clone().expect("a quote"))
-        };
+        let quote_of_reply =
+            |store: &ChatStore| store.message_untracked(CHAT, 2).and_then(|m| m.reply_to).expect("a quote");
 
         let mut edited = quoted.clone();
         edited.body = "see you at 11".into();
@@ -218,7 +217,7 @@ fn an_edit_or_delete_of_a_quoted_message_re_renders_the_quotes_held() {
         });
         let quote = quote_of_reply(&store);
         assert!(quote.deleted && quote.body.is_empty(), "{quote:?}");
-        assert_eq!(store.threads.with_untracked(|t| t[&CHAT].messages[&2].rev), 2, "the reply keeps its rev");
+        assert_eq!(store.message_untracked(CHAT, 2).map(|m| m.rev), Some(2), "the reply keeps its rev");
     });
 }
 
@@ -244,7 +243,7 @@ fn a_refetched_first_page_keeps_the_later_pages_and_a_short_page_ends_the_list()
         store.append_page(rows(21..=70));
         store.append_page(rows(1..=20));
         assert!(!store.list_more.get_untracked(), "a short page ends the list");
-        assert_eq!(store.conversations.with_untracked(Vec::len), 120);
+        assert_eq!(store.data.list().with_untracked(Vec::len), 120);
         assert_eq!(store.list_cursor().map(|c| c.id), Some(ConversationId(1)));
 
         // Chat 5 had a new message: it moves into the first page, which is fetched again.
@@ -252,10 +251,124 @@ fn a_refetched_first_page_keeps_the_later_pages_and_a_short_page_ends_the_list()
         fresh.insert(0, ConversationSummary { last_activity_at: 999_000, ..rows(5..=5).remove(0) });
         assert_eq!(fresh.len() as i64, page);
         store.set_list(fresh);
-        let ids: Vec<i64> = store.conversations.with_untracked(|l| l.iter().map(|c| c.id.0).collect());
+        let ids: Vec<i64> = store.data.list().with_untracked(|l| l.iter().map(|c| c.id.0).collect());
         assert_eq!(ids.len(), 120, "nothing lost, nothing doubled");
         assert_eq!(ids[0], 5);
         assert!(ids.contains(&71) && ids.contains(&1), "the later pages stay");
         assert_eq!(ids.iter().filter(|id| **id == 5).count(), 1);
+    });
+}
+
+/// A memo over `read` that counts how often it ran: a memo re-runs on read only when one of
+/// the store fields it read was written, so the count says who a write notified.
+fn counted<T: Clone + PartialEq + Send + Sync + 'static>(
+    read: impl Fn() -> T + Send + Sync + 'static,
+) -> (Memo<T>, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runs = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = runs.clone();
+    let memo = Memo::new(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        read()
+    });
+    (memo, runs)
+}
+
+fn runs(counter: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> usize {
+    counter.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A thread of `n` messages, peer and me alternating, every one delivered and none read.
+fn thread_of(store: &ChatStore, n: i64) {
+    let member = |id, name| MemberView { user: user(id, name), role: Role::Member, delivered_seq: n, read_seq: 0 };
+    let page = HistoryPage {
+        messages: (1..=n).map(|seq| message(seq, seq, if seq % 2 == 0 { ME } else { PEER }, "hello")).collect(),
+        has_more: false,
+        members: vec![member(ME, "me"), member(PEER, "peer")],
+        rev: n,
+    };
+    store.load_history(CHAT, page, false);
+}
+
+#[test]
+fn an_edit_notifies_the_readers_of_that_message_only() {
+    reactive(|| {
+        let store = store_with(ConversationKind::Direct, message(200, 200, ME, "hello"));
+        thread_of(&store, 200);
+        let (edited_reader, edited_runs) = counted(move || store.message(CHAT, 10));
+        let (other_reader, other_runs) = counted(move || store.message(CHAT, 11));
+        let (members_reader, members_runs) = counted(move || store.with_members(CHAT, <[MemberView]>::len));
+        let (row_reader, row_runs) = counted(move || store.row(CHAT).try_with(|r| r.unread));
+        let read_all = || (edited_reader.get(), other_reader.get(), members_reader.get(), row_reader.get());
+        read_all();
+        let mut edited = message(10, 201, ME, "hello, edited");
+        edited.edited_at = Some(5);
+        store.apply(&ServerFrame::MessageUpdated { message: edited }, 0.0);
+        let (now_edited, ..) = read_all();
+        assert_eq!(now_edited.map(|m| m.body), Some("hello, edited".to_owned()));
+        assert_eq!(runs(&edited_runs), 2, "the edited message's reader ran again");
+        assert_eq!(runs(&other_runs), 1, "another message's reader did not");
+        assert_eq!(runs(&members_runs), 1, "nor the members' (the ticks)");
+        assert_eq!(runs(&row_runs), 1, "nor the chat-list row (its last message is another one)");
+    });
+}
+
+#[test]
+fn a_receipt_notifies_the_ticks_and_not_the_messages() {
+    reactive(|| {
+        let store = store_with(ConversationKind::Direct, message(200, 200, ME, "hello"));
+        thread_of(&store, 200);
+        let (tick_reader, tick_runs) = counted(move || store.tick(CHAT, 200));
+        let (message_reader, message_runs) = counted(move || store.message(CHAT, 200));
+        let read_all = || (tick_reader.get(), message_reader.get());
+        assert_eq!(read_all().0, Tick::Delivered);
+        let receipt = Receipt { conversation_id: CHAT, user_id: PEER, delivered_seq: 200, read_seq: 200 };
+        store.apply(&ServerFrame::Receipt { receipt: receipt.clone() }, 0.0);
+        assert_eq!(read_all().0, Tick::Read);
+        assert_eq!(runs(&tick_runs), 2);
+        assert_eq!(runs(&message_runs), 1, "a receipt changes no message");
+        // The same receipt again (a resend after reconnect) writes nothing.
+        store.apply(&ServerFrame::Receipt { receipt }, 0.0);
+        read_all();
+        assert_eq!(runs(&tick_runs), 2, "an unchanged receipt notifies nobody");
+    });
+}
+
+#[test]
+fn a_new_message_in_one_chat_leaves_the_other_rows_alone() {
+    reactive(|| {
+        let store = provide_store();
+        store.set_me(me());
+        store.set_list(rows(1..=3));
+        let (busy_row, busy_runs) = counted(move || store.row(ConversationId(3)).try_with(|r| r.last_seq));
+        let (quiet_row, quiet_runs) = counted(move || store.row(ConversationId(2)).try_with(|r| r.last_seq));
+        let read_all = || (busy_row.get(), quiet_row.get());
+        read_all();
+        let mut fresh = message(1, 1, PEER, "news");
+        fresh.conversation_id = ConversationId(3);
+        fresh.created_at = 1_000_000;
+        store.apply(&ServerFrame::Message { message: fresh }, 0.0);
+        assert_eq!(read_all().0, Some(1));
+        assert_eq!(runs(&busy_runs), 2);
+        assert_eq!(runs(&quiet_runs), 1, "the list stayed in order: no other row was touched");
+    });
+}
+
+#[test]
+fn a_refetched_list_with_one_changed_row_rewrites_that_row_only() {
+    reactive(|| {
+        let store = provide_store();
+        store.set_me(me());
+        store.set_list(rows(1..=3));
+        let (changed_row, changed_runs) = counted(move || store.row(ConversationId(3)).try_with(|r| r.title.clone()));
+        let (same_row, same_runs) = counted(move || store.row(ConversationId(2)).try_with(|r| r.title.clone()));
+        let read_all = || (changed_row.get(), same_row.get());
+        read_all();
+        let mut fresh = rows(1..=3);
+        fresh.iter_mut().find(|r| r.id == ConversationId(3)).expect("row 3").title = "Renamed".into();
+        store.set_list(fresh);
+        assert_eq!(read_all().0.as_deref(), Some("Renamed"));
+        assert_eq!(runs(&changed_runs), 2);
+        assert_eq!(runs(&same_runs), 1);
     });
 }

@@ -18,7 +18,7 @@ pub fn ChatList() -> impl IntoView {
     let visible = Memo::new(move |_| {
         let needle = filter.get().trim().to_lowercase();
         let archived = show_archived.get();
-        store.conversations.with(|list| {
+        store.with_list(|list| {
             list.iter()
                 .filter(|c| {
                     if needle.is_empty() { c.archived == archived } else { c.title.to_lowercase().contains(&needle) }
@@ -27,7 +27,7 @@ pub fn ChatList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let archived_count = move || store.conversations.with(|l| l.iter().filter(|c| c.archived).count());
+    let archived_count = move || store.with_list(|l| l.iter().filter(|c| c.archived).count());
     // The list comes in pages: the rest loads when the end of the list scrolls into view, or
     // on the button there.
     let tasks = crate::tasks::Tasks::new();
@@ -129,14 +129,9 @@ fn ChatRow(id: ConversationId) -> impl IntoView {
     let store = use_store();
     let href = format!("/chat/{}", id.0);
     let me = store.my_id();
-    let data = Memo::new(move |_| {
-        store.conversations.with(|list| {
-            let summary = list.iter().find(|c| c.id == id)?;
-            // The store copies a loaded thread's watermarks into its summary, so the summary's
-            // tick is the bubble's: the row never needs to read the threads.
-            Some(row(summary, me))
-        })
-    });
+    // Tracked on this row's summary alone. The store copies a loaded thread's watermarks into
+    // its summary, so the summary's tick is the bubble's: the row never reads the threads.
+    let data = Memo::new(move |_| store.row(id).try_with(|summary| row(summary, me)));
     let field = move |f: fn(&Row) -> String| move || data.with(|d| d.as_ref().map(f).unwrap_or_default());
     let unread = move || data.with(|d| d.as_ref().map_or(0, |r| r.unread));
     let flag = move |f: fn(&Row) -> bool| move || data.with(|d| d.as_ref().is_some_and(f));

@@ -98,15 +98,15 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
 
     let edit_last = move || {
         let me = store.my_id();
-        let last = store.threads.with_untracked(|t| {
-            t.get(&id).and_then(|th| {
+        let last = store
+            .with_thread_untracked(id, |th| {
                 th.messages
                     .values()
                     .rev()
                     .find(|m| m.sender_id == me && !m.deleted && m.kind == MessageKind::Text && !m.body.is_empty())
                     .cloned()
             })
-        });
+            .flatten();
         if let Some(message) = last {
             mode.set(ComposeMode::Edit(message));
         }

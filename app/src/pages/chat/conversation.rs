@@ -11,50 +11,34 @@ use crate::components::{Avatar, Icon, icon};
 use crate::conversations::{get_conversation, set_flags};
 use crate::messages::history;
 use crate::realtime::use_connection;
-use crate::store::{ChatStore, use_store};
+use crate::store::{ChatStore, Thread, use_store};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::frames::ClientFrame;
-use shared::{ConversationDetail, ConversationFlags, ConversationId, ConversationKind, MessageId, UserId};
-use std::collections::HashMap;
+use shared::{ConversationDetail, ConversationFlags, ConversationId, ConversationKind, MessageId, MessageView, UserId};
+use std::collections::{HashMap, HashSet};
 
 pub fn scroll_to_message(seq: shared::Seq) {
-    #[cfg(feature = "hydrate")]
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("m{seq}")))
-    {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Center);
-        el.scroll_into_view_with_scroll_into_view_options(&options);
-        let _ = el.class_list().add_1("flash");
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = seq;
+    crate::browser::scroll_into_view_and_flash(&format!("m{seq}"));
 }
 
 pub fn delete_with_confirm(id: MessageId) {
-    #[cfg(feature = "hydrate")]
-    {
-        let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Delete this message for everyone?").ok())
-            .unwrap_or(false);
-        if confirmed {
-            let toasts = crate::components::use_toasts();
-            spawn_local(async move {
-                if let Err(e) = crate::messages::delete_message(id).await {
-                    toasts.error(format!("The message was not deleted: {}", e.message()));
-                }
-            });
-        }
+    if !crate::browser::confirm("Delete this message for everyone?") {
+        return;
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
+    let toasts = crate::components::use_toasts();
+    spawn_local(async move {
+        if let Err(e) = crate::messages::delete_message(id).await {
+            toasts.error(format!("The message was not deleted: {}", e.message()));
+        }
+    });
 }
 
 /// Marks everything up to the newest loaded message as read, over the socket or, offline, HTTP.
 fn mark_read(store: ChatStore, conversation: ConversationId) {
-    let newest = store.threads.with_untracked(|t| t.get(&conversation).map_or(0, |th| th.newest_seq()));
+    let newest = store.newest_seq_untracked(conversation);
     if newest == 0 || !crate::store::page_visible() {
         return;
     }
@@ -125,29 +109,26 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         detail.with(|d| d.members.iter().map(|m| (m.user.id, m.user.display_name.clone())).collect())
     });
     let is_group = move || detail.with(|d| d.summary.kind == ConversationKind::Group);
-    // Refresh the header when the server says this chat changed (rename, members, flags).
-    Effect::new(move |prev: Option<u64>| {
-        let version = store.changed.with(|c| c.get(&id).copied().unwrap_or(0));
-        if prev.is_some_and(|p| p != version) {
-            tasks.spawn(async move {
-                if let Ok(fresh) = get_conversation(id).await {
-                    detail.set(fresh);
-                }
-            });
+    // The header follows the server's word that this chat changed (rename, members, flags):
+    // the socket fetched the chat again for its list row; the header takes the same answer.
+    // (Its first run only subscribes: what it holds then is older than this chat's own fetch.)
+    Effect::new(move |subscribed: Option<()>| {
+        let fresh = store.refreshed.with(|r| r.as_ref().filter(|d| d.summary.id == id).cloned());
+        if let Some(fresh) = fresh.filter(|_| subscribed.is_some()) {
+            detail.set(fresh);
         }
-        version
     });
     // Unread divider: the first message from others after my read watermark at open.
     let me = store.my_id();
-    let first_unread = store.threads.with_untracked(|t| {
-        t.get(&id).and_then(|th| {
+    let first_unread = store
+        .with_thread_untracked(id, |th| {
             let my_read = th.members.iter().find(|m| Some(m.user.id) == me).map_or(0, |m| m.read_seq);
             th.messages
                 .values()
                 .find(|m| m.seq > my_read && m.sender_id != me && m.kind == shared::MessageKind::Text)
                 .map(|m| m.seq)
         })
-    });
+        .flatten();
     Effect::new(move |_| mark_read(store, id));
 
     let subtitle = move || {
@@ -263,42 +244,38 @@ fn Thread(
     // The newest seq when the reader scrolled up: what arrived after it is counted on the
     // scroll-to-bottom button.
     let left_bottom_at = RwSignal::new(0);
-    let has_more = move || store.threads.with(|t| t.get(&id).is_some_and(|th| th.has_more));
-    let messages = move || {
-        store
-            .threads
-            .with(|t| t.get(&id).map(|th| th.messages.values().cloned().collect::<Vec<_>>()).unwrap_or_default())
-    };
-    // Each message with whether a day heading and the unread divider go before it.
-    let rows = move || {
-        let mut previous: Option<i64> = None;
-        messages()
-            .into_iter()
-            .map(|message| {
-                let new_day = previous.is_none_or(|p| !time::same_day(p, message.created_at));
+    let has_more = move || store.has_more(id);
+    // The loaded messages in order, and those that start a day (a heading goes before them):
+    // both change when a message is added or loaded, not when one is edited.
+    let order = Memo::new(move |_| store.seqs(id));
+    let day_starts = Memo::new(move |_| {
+        store.with_messages(id, |messages| {
+            let mut previous: Option<i64> = None;
+            let mut starts = HashSet::new();
+            for message in messages.values() {
+                if previous.is_none_or(|p| !time::same_day(p, message.created_at)) {
+                    starts.insert(message.seq);
+                }
                 previous = Some(message.created_at);
-                let unread_here = Some(message.seq) == first_unread;
-                (message, new_day, unread_here)
-            })
-            .collect::<Vec<_>>()
-    };
+            }
+            starts
+        })
+    });
     let pending =
         move || store.outbox.with(|o| o.iter().filter(|m| m.conversation_id == id).cloned().collect::<Vec<_>>());
-    let newest = move || store.threads.with(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
-    let newest_untracked = move || store.threads.with_untracked(|t| t.get(&id).map_or(0, |th| th.newest_seq()));
+    let newest = move || order.with(|o| o.last().copied().unwrap_or(0));
+    let newest_untracked = move || store.newest_seq_untracked(id);
     let me = store.my_id();
     let new_below = move || {
         let since = left_bottom_at.get();
-        store.threads.with(|t| {
-            t.get(&id).map_or(0, |th| th.messages.range(since + 1..).filter(|(_, m)| m.sender_id != me).count())
-        })
+        store.with_messages(id, |messages| messages.range(since + 1..).filter(|(_, m)| m.sender_id != me).count())
     };
 
     let load_older = move || {
         if loading_older.get_untracked() || !has_more() {
             return;
         }
-        let Some(oldest) = store.threads.with_untracked(|t| t.get(&id).and_then(|th| th.oldest_seq())) else { return };
+        let Some(oldest) = store.with_thread_untracked(id, Thread::oldest_seq).flatten() else { return };
         loading_older.set(true);
         tasks.spawn(async move {
             if let Ok(page) = history(id, Some(oldest)).await {
@@ -329,9 +306,9 @@ fn Thread(
         let Some(target) = query.with(|q| q.get("m").and_then(|v| v.parse::<i64>().ok())) else { return };
         tasks.spawn(async move {
             for _ in 0..40 {
-                let (loaded, oldest) = store.threads.with_untracked(|t| {
-                    t.get(&id).map_or((false, None), |th| (th.messages.contains_key(&target), th.oldest_seq()))
-                });
+                let (loaded, oldest) = store
+                    .with_thread_untracked(id, |th| (th.messages.contains_key(&target), th.oldest_seq()))
+                    .unwrap_or((false, None));
                 if loaded || !has_more() {
                     break;
                 }
@@ -367,21 +344,10 @@ fn Thread(
                 </button>
             </Show>
             <ol class="messages" aria-label="Messages" aria-live="polite" aria-relevant="additions">
-                // Keyed by (seq, rev): a new or changed message re-renders only itself.
-                <For each=rows key=|row| (row.0.seq, row.0.rev, row.1, row.2) let:row>
-                    {
-                        let (message, new_day, unread_here) = row;
-                        let separator = new_day.then(|| view! { <li class="day-separator"><span>{time::day(message.created_at, time::now())}</span></li> });
-                        let divider = unread_here.then(|| view! { <li class="unread-divider"><span>"Unread messages"</span></li> });
-                        let sender_name = message.sender_id.filter(|_| show_senders.get_untracked()).and_then(|u| names.with_untracked(|n| n.get(&u).cloned()));
-                        let author = match message.sender_id {
-                            Some(u) if Some(u) == me => Some("You".to_owned()),
-                            Some(u) => names.with_untracked(|n| n.get(&u).cloned()),
-                            None => None,
-                        };
-                        let with_info = show_senders.get_untracked();
-                        view! { {separator} {divider} <MessageBubble message sender_name author mode with_info/> }
-                    }
+                // Keyed by seq: each row reads its own message from the store, so a new,
+                // edited or receipted message re-renders only its own bubble.
+                <For each=move || order.get() key=|seq| *seq let:seq>
+                    <MessageRow id seq day_starts unread_here={Some(seq) == first_unread} names mode show_senders/>
                 </For>
                 <For each=pending key=|m| (m.client_msg_id.clone(), m.error.clone()) let:item>
                     <PendingBubble item/>
@@ -408,5 +374,42 @@ fn Thread(
                 </button>
             </Show>
         </div>
+    }
+}
+
+/// One message of the thread, with the day heading or unread divider that goes before it.
+#[component]
+fn MessageRow(
+    id: ConversationId,
+    seq: shared::Seq,
+    day_starts: Memo<HashSet<shared::Seq>>,
+    unread_here: bool,
+    names: Memo<HashMap<UserId, String>>,
+    mode: RwSignal<ComposeMode>,
+    show_senders: Signal<bool>,
+) -> impl IntoView {
+    let store = use_store();
+    let me = store.my_id();
+    // The message as the store holds it; after its chat is gone, the last one seen.
+    let message = Memo::new(move |previous: Option<&Option<MessageView>>| {
+        store.message(id, seq).or_else(|| previous.cloned().flatten())
+    });
+    let new_day = Memo::new(move |_| day_starts.with(|d| d.contains(&seq)));
+    let created_at = message.with_untracked(|m| m.as_ref().map_or(0, |m| m.created_at));
+    let with_info = show_senders.get_untracked();
+    view! {
+        <Show when=move || new_day.get()>
+            <li class="day-separator"><span>{time::day(created_at, time::now())}</span></li>
+        </Show>
+        {unread_here.then(|| view! { <li class="unread-divider"><span>"Unread messages"</span></li> })}
+        {move || message.get().map(|message| {
+            let sender_name = message.sender_id.filter(|_| with_info).and_then(|u| names.with_untracked(|n| n.get(&u).cloned()));
+            let author = match message.sender_id {
+                Some(u) if Some(u) == me => Some("You".to_owned()),
+                Some(u) => names.with_untracked(|n| n.get(&u).cloned()),
+                None => None,
+            };
+            view! { <MessageBubble message sender_name author mode with_info/> }
+        })}
     }
 }

@@ -53,7 +53,7 @@ pub fn GroupInfo(
         tasks.spawn(async move {
             match leave_group(id).await {
                 Ok(()) => {
-                    store.list_version.update(|v| *v += 1);
+                    store.remove_conversation(id);
                     navigate("/chat", Default::default());
                 }
                 Err(e) => error.set(Some(e.message().to_owned())),

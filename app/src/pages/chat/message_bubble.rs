@@ -72,12 +72,9 @@ pub fn MessageBubble(
         return view! { <li class="system-message" id=format!("m{seq}")><span>{message.body.clone()}</span></li> }
             .into_any();
     }
-    // A memo: the whole thread map changes often, this bubble's tick rarely.
-    let tick = Memo::new(move |_| {
-        store
-            .threads
-            .with(|t| t.get(&conversation).map_or(Tick::Sent, |th| th.tick(me.unwrap_or(shared::UserId(0)), seq)))
-    });
+    // A memo on the thread's members: a receipt recomputes every tick, and changes the DOM of
+    // the bubbles whose tick moved.
+    let tick = Memo::new(move |_| store.tick(conversation, seq));
     let quote = message.reply_to.clone().map(|reply| {
         let target = format!("#m{}", reply.seq);
         let text = if reply.deleted {
@@ -113,15 +110,14 @@ pub fn MessageBubble(
     let delete_id = message.id;
     let show_info = RwSignal::new(false);
     let info = move || {
-        store.threads.with(|t| {
-            let members = t.get(&conversation).map(|th| th.members.clone()).unwrap_or_default();
-            let others = members.into_iter().filter(|m| Some(m.user.id) != me);
+        store.with_members(conversation, |members| {
+            let others = members.iter().filter(|m| Some(m.user.id) != me);
             let (mut read, mut delivered) = (Vec::new(), Vec::new());
             for m in others {
                 if m.read_seq >= seq {
-                    read.push(m.user.display_name);
+                    read.push(m.user.display_name.clone());
                 } else if m.delivered_seq >= seq {
-                    delivered.push(m.user.display_name);
+                    delivered.push(m.user.display_name.clone());
                 }
             }
             (read, delivered)
@@ -206,10 +202,8 @@ pub fn PendingBubble(item: Outgoing) -> impl IntoView {
 
 /// What a quote says about a message that had no text: its attachment, if it is loaded.
 fn quoted_attachment(store: crate::store::ChatStore, conversation: shared::ConversationId, seq: shared::Seq) -> String {
-    store.threads.with_untracked(|t| {
-        t.get(&conversation)
-            .and_then(|th| th.messages.get(&seq))
-            .and_then(|m| m.attachment.as_ref().map(|a| crate::media::preview_text("", Some(a))))
-            .unwrap_or_else(|| "Attachment".to_owned())
-    })
+    store
+        .message_untracked(conversation, seq)
+        .and_then(|m| m.attachment.as_ref().map(|a| crate::media::preview_text("", Some(a))))
+        .unwrap_or_else(|| "Attachment".to_owned())
 }

@@ -45,13 +45,15 @@ pub fn NewChat(group: bool) -> impl IntoView {
         });
     };
 
-    // Both ways of starting a chat end alike: refresh the list, close the panel, open the chat.
+    // Both ways of starting a chat end alike: its row in the list, the panel closed, the chat
+    // open.
     let opened = move |result: Result<ConversationSummary, AppError>| {
         match result {
             Ok(summary) => {
-                store.list_version.update(|v| *v += 1);
+                let id = summary.id;
+                store.upsert_summary(summary);
                 sidebar.set(SidebarView::Chats);
-                navigate(&format!("/chat/{}", summary.id.0), Default::default());
+                navigate(&format!("/chat/{}", id.0), Default::default());
             }
             Err(e) => error.set(Some(e.message().to_owned())),
         }
