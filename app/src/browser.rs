@@ -1,6 +1,9 @@
 //! Small doors to the browser that more than one part of the app needs. Each is a no-op (or
 //! a neutral answer) while rendering on the server, so callers need no `cfg` of their own.
 
+/// A DOM element, as both builds name it (the server build has the type, never an instance).
+use leptos::web_sys::Element as DomElement;
+
 /// Whether the device says it has a network (`navigator.onLine`); true on the server.
 #[cfg_attr(not(feature = "hydrate"), expect(dead_code, reason = "only the browser's socket loop asks"))]
 pub fn network_up() -> bool {
@@ -69,15 +72,64 @@ pub fn scroll_into_view_and_flash(id: &str) {
     let _ = id;
 }
 
-/// Asks the browser's yes/no question; false on the server.
-pub fn confirm(question: &str) -> bool {
+/// Whether `element` has the keyboard focus; false on the server.
+pub fn is_focused(element: &DomElement) -> bool {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).is_some_and(|a| &a == element)
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = question;
+        let _ = element;
+        false
+    }
+}
+
+/// Moves the focus among the elements matching `selector` inside `container`: `step` +1/-1 to
+/// the next/previous (wrapping), or `Some(0)`/`None` to the first/last.
+pub fn move_focus(container: &DomElement, selector: &str, step: Option<i32>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Ok(list) = container.query_selector_all(selector) else { return };
+        let items: Vec<web_sys::HtmlElement> =
+            (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect();
+        if items.is_empty() {
+            return;
+        }
+        let current = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|a| items.iter().position(|i| AsRef::<web_sys::Element>::as_ref(i) == &a));
+        let last = items.len() as i32 - 1;
+        let target = match (step, current) {
+            (Some(0), _) => 0,
+            (None, _) => last,
+            (Some(step), Some(at)) => (at as i32 + step).rem_euclid(last + 1),
+            (Some(step), None) => {
+                if step > 0 {
+                    0
+                } else {
+                    last
+                }
+            }
+        };
+        let _ = items[target as usize].focus();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (container, selector, step);
+}
+
+/// Puts `text` on the clipboard; says whether the browser took it.
+pub async fn copy_text(text: String) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(window) = web_sys::window() else { return false };
+        wasm_bindgen_futures::JsFuture::from(window.navigator().clipboard().write_text(&text)).await.is_ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = text;
         false
     }
 }

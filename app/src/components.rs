@@ -1,6 +1,7 @@
 //! Small reusable pieces of UI.
 
 mod avatar;
+mod confirm_dialog;
 mod connection_badge;
 pub mod icons;
 mod logout_button;
@@ -8,6 +9,7 @@ mod theme_toggle;
 mod toasts;
 
 pub use avatar::Avatar;
+pub use confirm_dialog::{Confirm, ConfirmDialog, Question, provide_confirm, use_confirm};
 pub use connection_badge::ConnectionBadge;
 pub use icons as icon;
 pub use icons::{BrandMark, Icon};

@@ -1,7 +1,7 @@
 // Accessibility audit with axe-core: no serious or critical violations on the landing, login
 // and chat pages, in light and dark themes.
 const { test, expect } = require('./fixtures');
-const { uniqueName, register, expectOnline, audit } = require('./helpers');
+const { uniqueName, register, expectOnline, audit, confirmDelete } = require('./helpers');
 
 
 for (const theme of ['light', 'dark']) {
@@ -39,9 +39,9 @@ for (const theme of ['light', 'dark']) {
     await box.press('Enter');
     const doomed = messages.getByRole('listitem').filter({ hasText: 'Soon to be deleted' });
     await expect(doomed.getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
-    page.once('dialog', (dialog) => dialog.accept());
-    await doomed.hover();
+        await doomed.hover();
     await doomed.getByRole('button', { name: 'Delete' }).click();
+    await confirmDelete(page);
     await expect(messages.getByText('This message was deleted')).toBeVisible();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Axe Buddy');
     await audit(page, `open chat with a quote and a deleted message (${theme})`);

@@ -62,6 +62,15 @@ function thread(page) {
   return page.getByRole('list', { name: 'Messages' });
 }
 
+/** Answers the app's "Delete message?" question with "Delete for everyone". */
+async function confirmDelete(page) {
+  const dialog = page.getByRole('alertdialog', { name: 'Delete message?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Delete for everyone' }).click();
+  await expect(dialog).toBeHidden();
+}
+
 /** axe-core on the page (or one part of it): no serious or critical violation. */
 async function audit(page, label, part) {
   const AxeBuilder = require('@axe-core/playwright').default;
@@ -73,4 +82,4 @@ async function audit(page, label, part) {
   expect(summary, `${label}\n${summary.join('\n')}`).toEqual([]);
 }
 
-module.exports = { PASSWORD, uniqueName, register, login, expectOnline, newUser, startChatWith, send, thread, audit };
+module.exports = { PASSWORD, uniqueName, register, login, expectOnline, newUser, startChatWith, send, thread, audit, confirmDelete };

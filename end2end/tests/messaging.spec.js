@@ -1,7 +1,7 @@
 // Two people in two browser contexts, side by side, chatting the way people do.
 const { test, expect } = require('./fixtures');
 const path = require('path');
-const { expectOnline, newUser, startChatWith, send, thread } = require('./helpers');
+const { expectOnline, newUser, startChatWith, send, thread, confirmDelete } = require('./helpers');
 
 const screenshots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
@@ -54,10 +54,10 @@ test('a direct chat: live delivery, read ticks, typing, reply, edit and delete o
   await alice.page.screenshot({ path: path.join(screenshots, 'conversation-light.png') });
 
   // Alice deletes it for everyone.
-  alice.page.once('dialog', (dialog) => dialog.accept());
-  const aliceEdited = thread(alice.page).getByRole('listitem').filter({ hasText: 'Hello Bob, edited!' }).first();
+    const aliceEdited = thread(alice.page).getByRole('listitem').filter({ hasText: 'Hello Bob, edited!' }).first();
   await aliceEdited.hover();
   await aliceEdited.getByRole('button', { name: 'Delete' }).click();
+  await confirmDelete(alice.page);
   await expect(thread(bob.page).getByText('This message was deleted').first()).toBeVisible();
 
   // A reload keeps the history.

@@ -2,7 +2,7 @@
 // back, while messages come and go. The shared fixture fails any test here on a panic or a
 // page error, so a client that crashes on a switch cannot pass by leaving the old DOM behind.
 const { test, expect } = require('./fixtures');
-const { expectOnline, newUser, startChatWith, send, thread } = require('./helpers');
+const { expectOnline, newUser, startChatWith, send, thread, confirmDelete } = require('./helpers');
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -132,9 +132,9 @@ test('chat-list previews follow edits, deletes and read receipts on both sides',
   await expectOnline(dan.page);
 
   // Delete for everyone: neither preview keeps the text.
-  dan.page.once('dialog', (dialog) => dialog.accept());
-  await edited.hover();
+    await edited.hover();
   await edited.getByRole('button', { name: 'Delete' }).click();
+  await confirmDelete(dan.page);
   for (const page of [dan.page, eve.page]) {
     const other = page === dan.page ? 'Eve Preview' : 'Dan Preview';
     await expect(row(page, other)).toContainText('This message was deleted');

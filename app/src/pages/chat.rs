@@ -13,6 +13,7 @@ mod emoji_picker;
 mod group_info;
 mod image_viewer;
 mod message_bubble;
+mod message_menu;
 mod new_chat;
 mod profile_panel;
 mod search_panel;

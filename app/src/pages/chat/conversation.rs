@@ -17,23 +17,11 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::frames::ClientFrame;
-use shared::{ConversationDetail, ConversationFlags, ConversationId, ConversationKind, MessageId, MessageView, UserId};
+use shared::{ConversationDetail, ConversationFlags, ConversationId, ConversationKind, MessageView, UserId};
 use std::collections::{HashMap, HashSet};
 
 pub fn scroll_to_message(seq: shared::Seq) {
     crate::browser::scroll_into_view_and_flash(&format!("m{seq}"));
-}
-
-pub fn delete_with_confirm(id: MessageId) {
-    if !crate::browser::confirm("Delete this message for everyone?") {
-        return;
-    }
-    let toasts = crate::components::use_toasts();
-    spawn_local(async move {
-        if let Err(e) = crate::messages::delete_message(id).await {
-            toasts.error(format!("The message was not deleted: {}", e.message()));
-        }
-    });
 }
 
 /// Marks everything up to the newest loaded message as read, over the socket or, offline, HTTP.
@@ -104,6 +92,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let show_info = RwSignal::new(false);
     let detail = RwSignal::new(detail);
     provide_attach();
+    crate::components::provide_confirm();
     super::voice_player::provide_now_playing();
     let names: Memo<HashMap<UserId, String>> = Memo::new(move |_| {
         detail.with(|d| d.members.iter().map(|m| (m.user.id, m.user.display_name.clone())).collect())
@@ -223,6 +212,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         <Composer id mode/>
         </DropZone>
         <AttachSheet id mode/>
+        <crate::components::ConfirmDialog/>
     }
 }
 

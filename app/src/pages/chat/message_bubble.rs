@@ -2,7 +2,9 @@
 //! edited mark and ticks, and its actions.
 
 use super::attachment_view::AttachmentView;
+use super::message_menu::{MenuItems, MessageMenu, Press, delete_for_everyone};
 use super::time;
+use crate::components::{Icon, icon, use_confirm};
 use crate::store::{Outgoing, use_store};
 use leptos::prelude::*;
 use shared::{MessageKind, MessageView, Tick};
@@ -109,6 +111,42 @@ pub fn MessageBubble(
     let edit_this = message.clone();
     let delete_id = message.id;
     let show_info = RwSignal::new(false);
+    let menu_open = RwSignal::new(false);
+    let confirm = use_confirm();
+    let bubble_ref = NodeRef::<leptos::html::Div>::new();
+    let press = StoredValue::new_local(Press::default());
+    let has_actions = !deleted;
+    let menu_items = MenuItems { message: message.clone(), mine, editable, with_info };
+    let swipe_reply = message.clone();
+    // The bubble itself takes the keyboard and the finger: Enter or the context-menu key on
+    // the focused bubble, a right click or a long press open the menu; a swipe right replies.
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let on_bubble = ev.target().is_some_and(|t| ev.current_target().is_some_and(|c| c == t));
+        let key = ev.key();
+        if has_actions && on_bubble && (key == "Enter" || key == "ContextMenu" || (key == "F10" && ev.shift_key())) {
+            ev.prevent_default();
+            menu_open.set(true);
+        }
+    };
+    let on_contextmenu = move |ev: leptos::ev::MouseEvent| {
+        if has_actions {
+            ev.prevent_default();
+            press.update_value(Press::cancel);
+            menu_open.set(true);
+        }
+    };
+    let on_pointerdown = move |ev: leptos::ev::PointerEvent| {
+        if has_actions {
+            press.update_value(|p| p.down(&ev, menu_open));
+        }
+    };
+    let on_pointermove = move |ev: leptos::ev::PointerEvent| {
+        let swiped = press.try_update_value(|p| p.moved(&ev)).unwrap_or(false);
+        if swiped {
+            mode.set(ComposeMode::Reply(swipe_reply.clone()));
+        }
+    };
+    let on_pointerend = move |_: leptos::ev::PointerEvent| press.update_value(Press::cancel);
     let info = move || {
         store.with_members(conversation, |members| {
             let others = members.iter().filter(|m| Some(m.user.id) != me);
@@ -125,7 +163,14 @@ pub fn MessageBubble(
     };
     view! {
         <li class="message" class:mine=mine class:theirs=!mine id=format!("m{seq}") data-seq=seq>
-            <div class="bubble" class:deleted=deleted class:big-emoji=big class:has-media=has_media>
+            <div class="bubble" class:deleted=deleted class:big-emoji=big class:has-media=has_media node_ref=bubble_ref
+                tabindex="0" on:keydown=on_keydown on:contextmenu=on_contextmenu on:pointerdown=on_pointerdown
+                on:pointermove=on_pointermove on:pointerup=on_pointerend on:pointercancel=on_pointerend>
+                {has_actions.then(|| view! {
+                    <button type="button" class="menu-chevron" aria-label="Message actions" aria-haspopup="menu"
+                        aria-expanded=move || menu_open.get().to_string()
+                        on:click=move |_| menu_open.update(|o| *o = !*o)><Icon path=icon::CHEVRON_DOWN/></button>
+                })}
                 {match (mine, sender_name) {
                     (false, Some(name)) => view! { <span class="sender">{name}</span> }.into_any(),
                     _ => author.map(|a| view! { <span class="visually-hidden">{format!("{a}: ")}</span> }).into_any(),
@@ -156,9 +201,10 @@ pub fn MessageBubble(
                     })}
                     {mine.then(|| view! {
                         <button type="button" class="action" aria-label="Delete" title="Delete for everyone"
-                            on:click=move |_| super::conversation::delete_with_confirm(delete_id)>"✕"</button>
+                            on:click=move |_| delete_for_everyone(confirm, delete_id)>"✕"</button>
                     })}
                 </div>
+                <MessageMenu items=menu_items open=menu_open mode show_info confirm bubble=bubble_ref/>
             })}
             <Show when=move || show_info.get()>
                 <div class="message-info" role="region" aria-label="Message info">

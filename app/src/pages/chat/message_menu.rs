@@ -1,0 +1,180 @@
+//! A message's menu: every action on one message, reachable the same way with a mouse (right
+//! click, or the chevron), a finger (long press; on a phone it is a bottom sheet) and the
+//! keyboard (Enter or the context-menu key on a focused message; arrows, Home, End, Esc).
+
+use super::message_bubble::ComposeMode;
+use crate::components::{Confirm, Icon, Question, icon};
+use leptos::prelude::*;
+use shared::{MessageId, MessageView};
+
+/// What a long press is: a finger held this long without moving.
+pub const LONG_PRESS_MS: u64 = 500;
+/// How far a finger may wander before a press becomes a scroll.
+const SLOP_PX: i32 = 10;
+/// A swipe to the right this far (and mostly sideways) replies.
+const SWIPE_PX: i32 = 64;
+
+/// What the menu offers for one message.
+#[derive(Clone)]
+pub struct MenuItems {
+    pub message: MessageView,
+    pub mine: bool,
+    pub editable: bool,
+    pub with_info: bool,
+}
+
+/// Asks before deleting a message for everyone, then deletes it.
+pub fn delete_for_everyone(confirm: Confirm, id: MessageId) {
+    let toasts = crate::components::use_toasts();
+    confirm.ask(Question {
+        title: "Delete message?",
+        detail: "It is deleted for everyone in this chat.",
+        confirm: "Delete for everyone",
+        on_confirm: Callback::new(move |()| {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = crate::messages::delete_message(id).await {
+                    toasts.error(format!("The message was not deleted: {}", e.message()));
+                }
+            });
+        }),
+    });
+}
+
+/// The menu itself, shown while `open` is true. Focus moves to its first item on opening and
+/// back to `bubble` on closing.
+#[component]
+pub fn MessageMenu(
+    items: MenuItems,
+    open: RwSignal<bool>,
+    mode: RwSignal<ComposeMode>,
+    show_info: RwSignal<bool>,
+    confirm: Confirm,
+    bubble: NodeRef<leptos::html::Div>,
+) -> impl IntoView {
+    let menu_ref = NodeRef::<leptos::html::Div>::new();
+    let toasts = crate::components::use_toasts();
+    Effect::new(move |_| {
+        if open.get()
+            && let Some(menu) = menu_ref.get()
+        {
+            crate::browser::move_focus(&menu, "[role=menuitem]", Some(0));
+        }
+    });
+    let close = move || {
+        open.set(false);
+        if let Some(bubble) = bubble.get_untracked() {
+            let _ = bubble.focus();
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(menu) = menu_ref.get_untracked() else { return };
+        let step = match ev.key().as_str() {
+            "ArrowDown" => Some(Some(1)),
+            "ArrowUp" => Some(Some(-1)),
+            "Home" => Some(Some(0)),
+            "End" => Some(None),
+            "Escape" | "Tab" => {
+                ev.prevent_default();
+                close();
+                return;
+            }
+            _ => None,
+        };
+        if let Some(step) = step {
+            ev.prevent_default();
+            crate::browser::move_focus(&menu, "[role=menuitem]", step);
+        }
+    };
+    let MenuItems { message, mine, editable, with_info } = items;
+    let has_text = !message.deleted && !message.body.is_empty();
+    let id = message.id;
+    let body = message.body.clone();
+    let reply_to = message.clone();
+    let edit_this = message;
+    // Each item does its thing and closes the menu.
+    let item = move |label: &'static str, path: &'static str, danger: bool, run: Callback<()>| {
+        view! {
+            <button type="button" role="menuitem" class="menu-item" class:danger=danger
+                on:click=move |_| {
+                    open.set(false);
+                    run.run(());
+                }>
+                <Icon path/>
+                <span>{label}</span>
+            </button>
+        }
+    };
+    let reply = Callback::new(move |()| mode.set(ComposeMode::Reply(reply_to.clone())));
+    let copy = Callback::new(move |()| {
+        let body = body.clone();
+        leptos::task::spawn_local(async move {
+            if !crate::browser::copy_text(body).await {
+                toasts.error("The browser did not allow copying.");
+            }
+        });
+    });
+    let info = Callback::new(move |()| show_info.update(|v| *v = !*v));
+    let edit = Callback::new(move |()| mode.set(ComposeMode::Edit(edit_this.clone())));
+    let delete = Callback::new(move |()| delete_for_everyone(confirm, id));
+    view! {
+        <Show when=move || open.get()>
+            <div class="menu-backdrop" on:click=move |_| close()></div>
+            <div class="message-menu" role="menu" aria-label="Message actions" node_ref=menu_ref on:keydown=on_keydown>
+                {item("Reply", icon::REPLY, false, reply)}
+                {has_text.then(|| item("Copy", icon::COPY, false, copy))}
+                {(mine && with_info).then(|| item("Message info", icon::INFO, false, info))}
+                {editable.then(|| item("Edit", icon::EDIT, false, edit))}
+                {mine.then(|| item("Delete for everyone", icon::DELETE, true, delete))}
+            </div>
+        </Show>
+    }
+}
+
+/// A touch on a bubble, followed from `pointerdown` to `pointerup`: a long press opens the
+/// menu, a swipe to the right replies.
+#[derive(Default)]
+pub struct Press {
+    start: Option<(i32, i32)>,
+    timer: Option<TimeoutHandle>,
+    done: bool,
+}
+
+impl Press {
+    /// A finger (or pen) went down; mouse buttons are left to click and right-click.
+    pub fn down(&mut self, ev: &leptos::ev::PointerEvent, open: RwSignal<bool>) {
+        self.cancel();
+        if ev.pointer_type() == "mouse" {
+            return;
+        }
+        self.start = Some((ev.client_x(), ev.client_y()));
+        self.done = false;
+        self.timer =
+            set_timeout_with_handle(move || open.set(true), std::time::Duration::from_millis(LONG_PRESS_MS)).ok();
+    }
+
+    /// The finger moved: past the slop it is no long press; far enough right it is a reply.
+    /// Returns true when this move made it a swipe.
+    pub fn moved(&mut self, ev: &leptos::ev::PointerEvent) -> bool {
+        let Some((x, y)) = self.start else { return false };
+        let (dx, dy) = (ev.client_x() - x, ev.client_y() - y);
+        if dx.abs() > SLOP_PX || dy.abs() > SLOP_PX {
+            self.stop_timer();
+        }
+        if !self.done && dx > SWIPE_PX && dy.abs() < dx / 2 {
+            self.done = true;
+            return true;
+        }
+        false
+    }
+
+    pub fn cancel(&mut self) {
+        self.stop_timer();
+        self.start = None;
+    }
+
+    fn stop_timer(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.clear();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+// A message's menu, reached the three ways people reach it: the keyboard (Enter on a focused
+// message, arrows, Esc), the mouse (right click, the chevron) and, on a phone, a finger (long
+// press opens a bottom sheet, a swipe right replies). Deleting asks in the app's own dialog.
+const { test, expect } = require('./fixtures');
+const { newUser, startChatWith, send, thread, audit } = require('./helpers');
+
+/** Two people in a direct chat; `first` has the chat open. */
+async function pair(browser, prefix, options = {}) {
+  const other = await newUser(browser, `${prefix}o`, `Olu ${prefix}`, options);
+  const first = await newUser(browser, `${prefix}f`, `Fay ${prefix}`, options);
+  await startChatWith(first.page, other);
+  return { first, other };
+}
+
+function bubbleOf(page, text) {
+  return thread(page).getByRole('listitem').filter({ hasText: text }).locator('.bubble');
+}
+
+test('keyboard and mouse open the message menu; delete asks first', async ({ browser }) => {
+  const { first, other } = await pair(browser, 'mk');
+  const { page } = first;
+  await send(page, 'menu by keyboard');
+  const bubble = bubbleOf(page, 'menu by keyboard');
+  await expect(bubble.getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
+
+  // Enter on the focused message opens the menu on its first item; arrows, End and Esc work.
+  await bubble.focus();
+  await page.keyboard.press('Enter');
+  const menu = page.getByRole('menu', { name: 'Message actions' });
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Reply' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem', { name: 'Copy' })).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(menu.getByRole('menuitem', { name: 'Delete for everyone' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem', { name: 'Reply' })).toBeFocused();
+  await audit(page, 'message menu open', '[role=menu]');
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(bubble).toBeFocused();
+
+  // The context-menu key too, and Edit from the menu puts the text in the composer.
+  await page.keyboard.press('ContextMenu');
+  await menu.getByRole('menuitem', { name: 'Edit' }).click();
+  await expect(page.getByRole('button', { name: 'Cancel edit' })).toBeVisible();
+  await expect(page.getByLabel('Message', { exact: true })).toHaveValue('menu by keyboard');
+  await page.getByRole('button', { name: 'Cancel edit' }).click();
+
+  // A right click opens it; Copy puts the text on the clipboard.
+  await first.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await bubble.click({ button: 'right' });
+  await menu.getByRole('menuitem', { name: 'Copy' }).click();
+  await expect(menu).toBeHidden();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('menu by keyboard');
+
+  // The chevron: Delete for everyone asks; Cancel keeps the message, the confirm deletes it.
+  await bubble.hover();
+  await bubble.getByRole('button', { name: 'Message actions' }).click();
+  await menu.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+  const question = page.getByRole('alertdialog', { name: 'Delete message?' });
+  await expect(question).toBeVisible();
+  await expect(question.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await audit(page, 'delete question', '[role=alertdialog]');
+  await page.keyboard.press('Escape');
+  await expect(question).toBeHidden();
+  await expect(thread(page).getByText('menu by keyboard')).toBeVisible();
+  await bubble.click({ button: 'right' });
+  await menu.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+  await question.getByRole('button', { name: 'Delete for everyone' }).click();
+  await expect(thread(page).getByText('This message was deleted')).toBeVisible();
+  await expect(thread(other.page).getByText('This message was deleted')).toBeVisible();
+
+  // A message of someone else's has no Edit nor Delete.
+  await send(other.page, 'from Olu');
+  const theirs = bubbleOf(page, 'from Olu');
+  await theirs.click({ button: 'right' });
+  await expect(menu.getByRole('menuitem')).toHaveText(['Reply', 'Copy']);
+  await page.keyboard.press('Escape');
+
+  await first.context.close();
+  await other.context.close();
+});
+
+/** A finger on `locator`: down, optionally moving by `dx`, held for `holdMs`, then up. */
+async function touch(locator, { dx = 0, holdMs = 0 }) {
+  const box = await locator.boundingBox();
+  const x = box.x + 20;
+  const y = box.y + box.height / 2;
+  const base = { pointerType: 'touch', isPrimary: true, pointerId: 7, bubbles: true };
+  await locator.dispatchEvent('pointerdown', { ...base, clientX: x, clientY: y });
+  for (let step = 1; step <= 4 && dx; step += 1) {
+    await locator.dispatchEvent('pointermove', { ...base, clientX: x + (dx * step) / 4, clientY: y + step });
+  }
+  if (holdMs) await locator.page().waitForTimeout(holdMs);
+  await locator.dispatchEvent('pointerup', { ...base, clientX: x + dx, clientY: y });
+}
+
+test('on a phone a long press opens a bottom sheet and a swipe right replies', async ({ browser }) => {
+  const phone = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
+  const { first, other } = await pair(browser, 'mt', phone);
+  const { page } = first;
+  await send(other.page, 'hold me down');
+  const bubble = bubbleOf(page, 'hold me down');
+  await expect(bubble).toBeVisible();
+
+  // A long press: the menu is a sheet along the bottom of the screen.
+  await touch(bubble, { holdMs: 800 });
+  const menu = page.getByRole('menu', { name: 'Message actions' });
+  await expect(menu).toBeVisible();
+  const sheet = await menu.boundingBox();
+  expect(Math.round(sheet.y + sheet.height)).toBe(844);
+  expect(Math.round(sheet.width)).toBe(390);
+  await menu.getByRole('menuitem', { name: 'Reply' }).tap();
+  await expect(menu).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Cancel reply' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel reply' }).tap();
+
+  // A short touch opens nothing.
+  await touch(bubble, { holdMs: 100 });
+  await page.waitForTimeout(700);
+  await expect(menu).toBeHidden();
+
+  // A swipe to the right replies to that message.
+  await touch(bubble, { dx: 120 });
+  await expect(page.getByRole('button', { name: 'Cancel reply' })).toBeVisible();
+  await expect(menu).toBeHidden();
+  await send(page, 'swiped reply');
+  const reply = thread(page).getByRole('listitem').filter({ hasText: 'swiped reply' });
+  await expect(reply.getByRole('link', { name: /Go to the quoted message: hold me down/ })).toBeVisible();
+
+  // The sheet works the same in the dark theme and passes axe there.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await touch(bubbleOf(page, 'swiped reply'), { holdMs: 800 });
+  await expect(menu.getByRole('menuitem', { name: 'Delete for everyone' })).toBeVisible();
+  await audit(page, 'bottom sheet (dark)', '[role=menu]');
+  await page.screenshot({ path: 'test-results/message-menu-phone-dark.png' });
+  await menu.getByRole('menuitem', { name: 'Delete for everyone' }).tap();
+  await page.getByRole('alertdialog', { name: 'Delete message?' }).getByRole('button', { name: 'Delete for everyone' }).tap();
+  await expect(thread(page).getByText('This message was deleted')).toBeVisible();
+
+  await first.context.close();
+  await other.context.close();
+});
