@@ -100,6 +100,7 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<MessageView, ApiError>;
     async fn edit(&self, me: UserId, message: MessageId, body: String) -> Result<MessageView, ApiError>;
     async fn delete(&self, me: UserId, message: MessageId) -> Result<MessageView, ApiError>;
+    async fn react(&self, me: UserId, message: MessageId, emoji: Option<String>) -> Result<MessageView, ApiError>;
     async fn mark(&self, me: UserId, id: ConversationId, seq: Seq, read: bool) -> Result<Receipt, ApiError>;
     async fn search(&self, me: UserId, query: String, id: Option<ConversationId>) -> Result<Vec<SearchHit>, ApiError>;
 }

@@ -41,6 +41,13 @@ pub async fn delete_message(message_id: MessageId) -> Result<MessageView, AppErr
     Ok(backend.delete(me, message_id).await?)
 }
 
+/// Sets the caller's reaction to a message (`emoji`), replacing theirs, or removes it (`None`).
+#[server(prefix = "/api", endpoint = "messages/react", input = server_fn::codec::Json)]
+pub async fn react(message_id: MessageId, emoji: Option<String>) -> Result<MessageView, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.react(me, message_id, emoji).await?)
+}
+
 #[server(prefix = "/api", endpoint = "messages/delivered", input = server_fn::codec::Json)]
 pub async fn mark_delivered(conversation_id: ConversationId, seq: Seq) -> Result<Receipt, AppError> {
     let (backend, me) = crate::backend::caller().await?;

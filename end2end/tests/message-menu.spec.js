@@ -33,8 +33,9 @@ test('keyboard and mouse open the message menu; delete asks first', async ({ bro
   await expect(menu.getByRole('menuitem', { name: 'Copy' })).toBeFocused();
   await page.keyboard.press('End');
   await expect(menu.getByRole('menuitem', { name: 'Delete for everyone' })).toBeFocused();
+  // Past the end the focus wraps to the reactions at the top.
   await page.keyboard.press('ArrowDown');
-  await expect(menu.getByRole('menuitem', { name: 'Reply' })).toBeFocused();
+  await expect(menu.getByRole('menuitemradio', { name: 'React with 👍' })).toBeFocused();
   await audit(page, 'message menu open', '[role=menu]');
   await page.keyboard.press('Escape');
   await expect(menu).toBeHidden();
@@ -77,6 +78,43 @@ test('keyboard and mouse open the message menu; delete asks first', async ({ bro
   await theirs.click({ button: 'right' });
   await expect(menu.getByRole('menuitem')).toHaveText(['Reply', 'Copy']);
   await page.keyboard.press('Escape');
+
+  await first.context.close();
+  await other.context.close();
+});
+
+test('reactions: one per person, shown as chips to everyone, taken back by tapping again', async ({ browser }) => {
+  const { first, other } = await pair(browser, 'mr');
+  await send(other.page, 'react to me');
+  const mine = bubbleOf(first.page, 'react to me');
+  const theirs = bubbleOf(other.page, 'react to me');
+  await expect(mine).toBeVisible();
+
+  // Fay reacts from the menu; both see the chip, named for who reacted.
+  await mine.click({ button: 'right' });
+  const menu = first.page.getByRole('menu', { name: 'Message actions' });
+  await menu.getByRole('menuitemradio', { name: 'React with 👍' }).click();
+  await expect(mine.getByRole('button', { name: '👍 1: You' })).toBeVisible();
+  await expect(theirs.getByRole('button', { name: '👍 1: Fay mr' })).toBeVisible();
+
+  // Olu reacts too; Fay changes hers: still one reaction each.
+  await theirs.click({ button: 'right' });
+  await other.page.getByRole('menu', { name: 'Message actions' }).getByRole('menuitemradio', { name: 'React with 😂' }).click();
+  await expect(mine.getByRole('button', { name: '😂 1: Olu mr' })).toBeVisible();
+  await mine.click({ button: 'right' });
+  await expect(menu.getByRole('menuitemradio', { name: 'React with 👍' })).toHaveAttribute('aria-checked', 'true');
+  await menu.getByRole('menuitemradio', { name: 'React with 😂' }).click();
+  await expect(mine.getByRole('button', { name: '😂 2: Olu mr, You' })).toBeVisible();
+  await expect(mine.getByRole('button', { name: /👍/ })).toHaveCount(0);
+  await expect(theirs.getByRole('button', { name: '😂 2: You, Fay mr' })).toBeVisible();
+
+  // Tapping my chip takes my reaction back; a reload shows what the server has.
+  await mine.getByRole('button', { name: '😂 2: Olu mr, You' }).click();
+  await expect(mine.getByRole('button', { name: '😂 1: Olu mr' })).toBeVisible();
+  await expect(theirs.getByRole('button', { name: '😂 1: You' })).toBeVisible();
+  await first.page.reload();
+  await expect(bubbleOf(first.page, 'react to me').getByRole('button', { name: '😂 1: Olu mr' })).toBeVisible();
+  await audit(first.page, 'reaction chips', '[aria-label="Messages"]');
 
   await first.context.close();
   await other.context.close();

@@ -13,6 +13,7 @@ mod m0003_reply_index;
 mod m0004_media;
 mod m0005_avatars;
 mod m0006_group_adds;
+mod m0007_reactions;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_media::Migration),
             Box::new(m0005_avatars::Migration),
             Box::new(m0006_group_adds::Migration),
+            Box::new(m0007_reactions::Migration),
         ]
     }
 }

@@ -185,6 +185,10 @@ impl Backend for Services {
         Ok(self.messages.delete(me, message).await?)
     }
 
+    async fn react(&self, me: UserId, message: MessageId, emoji: Option<String>) -> Result<MessageView, ApiError> {
+        Ok(self.messages.react(me, message, emoji.as_deref()).await?)
+    }
+
     async fn mark(&self, me: UserId, id: ConversationId, seq: Seq, read: bool) -> Result<Receipt, ApiError> {
         let mark = if read { Mark::Read } else { Mark::Delivered };
         Ok(self.receipts.mark(me, id, seq, mark).await?)

@@ -57,7 +57,7 @@ pub enum ServerFrame {
     Message {
         message: MessageView,
     },
-    /// A message was edited or deleted; `message` is its new state.
+    /// A message was edited, deleted or reacted to; `message` is its new state.
     MessageUpdated {
         message: MessageView,
     },

@@ -57,6 +57,37 @@ pub struct MessageView {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub deleted: bool,
+    /// Who reacted with what, oldest first; one reaction per person. Empty (and absent on the
+    /// wire) when nobody reacted, and once deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// One person's reaction to a message: a single emoji. A new one replaces theirs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub user_id: UserId,
+    pub emoji: String,
+}
+
+impl MessageView {
+    /// The reactions grouped by emoji, in the order each emoji was first used, with who
+    /// reacted with it (what a chip under the bubble shows).
+    pub fn reaction_groups(&self) -> Vec<(String, Vec<UserId>)> {
+        let mut groups: Vec<(String, Vec<UserId>)> = Vec::new();
+        for reaction in &self.reactions {
+            match groups.iter_mut().find(|(emoji, _)| *emoji == reaction.emoji) {
+                Some((_, users)) => users.push(reaction.user_id),
+                None => groups.push((reaction.emoji.clone(), vec![reaction.user_id])),
+            }
+        }
+        groups
+    }
+
+    /// The reaction of `user`, if any.
+    pub fn reaction_of(&self, user: UserId) -> Option<&str> {
+        self.reactions.iter().find(|r| r.user_id == user).map(|r| r.emoji.as_str())
+    }
 }
 
 impl ReplyPreview {

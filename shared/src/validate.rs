@@ -105,6 +105,20 @@ pub fn message_text(raw: &str) -> Result<String, ApiError> {
     Ok(text.to_owned())
 }
 
+/// A reaction: exactly one emoji (skin tones and other variants included), as Unicode lists
+/// them; anything else — text, two emoji, an unknown sequence — is refused.
+pub fn reaction(raw: &str) -> Result<String, ApiError> {
+    let emoji = raw.trim();
+    if emoji.len() > REACTION_MAX_BYTES || emojis::get(emoji).is_none() {
+        return Err(ApiError::invalid("emoji", "A reaction is a single emoji."));
+    }
+    Ok(emoji.to_owned())
+}
+
+/// The longest emoji sequence a reaction may be, in bytes (the longest family and flag
+/// sequences are 35).
+pub const REACTION_MAX_BYTES: usize = 40;
+
 /// A profile's "about" line: trimmed, at most 140 characters, one line, may be empty.
 pub fn about(raw: &str) -> Result<String, ApiError> {
     let about = raw.trim();
@@ -153,6 +167,40 @@ pub fn search_query(raw: &str) -> Result<String, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reaction_is_one_emoji() {
+        for good in ["👍", "❤️", "😂", "👍🏽", "🏳️‍🌈", "👨‍👩‍👧‍👦", " 🙏 "] {
+            assert_eq!(reaction(good).as_deref(), Ok(good.trim()), "{good:?}");
+        }
+        for bad in ["", " ", "a", "ok", "👍👍", "<script>", "\0", "👍a", &"😂".repeat(20), "\u{202E}👍"] {
+            let err = reaction(bad).expect_err(bad);
+            assert_eq!(err.field.as_deref(), Some("emoji"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reactions_group_by_emoji_in_first_use_order() {
+        let mut message: crate::MessageView = serde_json::from_value(serde_json::json!({
+            "id": 1, "conversation_id": 1, "seq": 1, "rev": 1, "sender_id": 1, "client_msg_id": null,
+            "kind": "text", "body": "hi", "reply_to": null, "created_at": 0, "edited_at": null, "deleted": false
+        }))
+        .expect("a message without reactions on the wire");
+        assert!(message.reactions.is_empty());
+        for (user, emoji) in [(1, "👍"), (2, "😂"), (3, "👍")] {
+            message.reactions.push(crate::Reaction { user_id: crate::UserId(user), emoji: emoji.into() });
+        }
+        let groups = message.reaction_groups();
+        assert_eq!(
+            groups,
+            vec![
+                ("👍".to_owned(), vec![crate::UserId(1), crate::UserId(3)]),
+                ("😂".to_owned(), vec![crate::UserId(2)]),
+            ]
+        );
+        assert_eq!(message.reaction_of(crate::UserId(2)), Some("😂"));
+        assert_eq!(message.reaction_of(crate::UserId(9)), None);
+    }
 
     #[test]
     fn usernames_are_normalised_to_lower_case() {

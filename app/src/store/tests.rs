@@ -45,6 +45,7 @@ fn message(seq: Seq, rev: Rev, sender: UserId, body: &str) -> MessageView {
         created_at: seq * 1000,
         edited_at: None,
         deleted: false,
+        reactions: Vec::new(),
     }
 }
 

@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use shared::{Attachment, ConversationId, MessageId, MessageKind, MessageView, ReplyPreview, UserId};
+use shared::{Attachment, ConversationId, MessageId, MessageKind, MessageView, Reaction, ReplyPreview, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
@@ -37,8 +37,14 @@ impl Model {
         }
     }
 
-    /// The API view; `reply` (the quoted message) and `attachment` are looked up by the caller.
-    pub fn view(self, reply: Option<ReplyPreview>, attachment: Option<Attachment>) -> MessageView {
+    /// The API view; `reply` (the quoted message), `attachment` and `reactions` are looked up
+    /// by the caller. A deleted message shows none of them.
+    pub fn view(
+        self,
+        reply: Option<ReplyPreview>,
+        attachment: Option<Attachment>,
+        reactions: Vec<Reaction>,
+    ) -> MessageView {
         let deleted = self.deleted_at.is_some();
         MessageView {
             id: MessageId(self.id),
@@ -54,6 +60,7 @@ impl Model {
             created_at: self.created_at,
             edited_at: self.edited_at,
             deleted: self.deleted_at.is_some(),
+            reactions: if deleted { Vec::new() } else { reactions },
         }
     }
 }

@@ -21,7 +21,7 @@ const SYNC_PAGE: u64 = 500;
 
 #[derive(Clone)]
 pub struct Messages {
-    deps: Deps,
+    pub(super) deps: Deps,
     conversations: crate::conversations::Conversations,
     media: crate::media::Media,
     /// Present on SQLite: sends are stored in batches by one writer task.
@@ -70,7 +70,8 @@ impl Messages {
             None => self.store_alone(&send).await?,
         };
         // A new plain message needs no lookups for its view (the hot path under load).
-        let message = if created && plain { row.view(None, None) } else { store::view(&self.deps.db, row).await? };
+        let message =
+            if created && plain { row.view(None, None, Vec::new()) } else { store::view(&self.deps.db, row).await? };
         if created {
             let members = member_ids(&self.deps.db, conversation).await?;
             self.deps.hub.send_to(&members, ServerFrame::Message { message: message.clone() });

@@ -153,6 +153,7 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
             false,
         ),
         case("messages/edit", json!({ "message_id": w.message, "body": "x" }), [401, 404, 403, 200], false),
+        case("messages/react", json!({ "message_id": w.message, "emoji": "👍" }), [401, 404, 200, 200], false),
         case("messages/delete", json!({ "message_id": w.message }), [401, 404, 403, 200], true),
         case("messages/delivered", json!({ "conversation_id": g, "seq": 1 }), [401, 404, 200, 200], false),
         case("messages/read", json!({ "conversation_id": g, "seq": 1 }), [401, 404, 200, 200], false),

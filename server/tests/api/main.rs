@@ -15,6 +15,7 @@ mod messages;
 mod pages;
 mod people;
 mod profiles;
+mod reactions;
 mod realtime;
 mod receipts;
 mod search;

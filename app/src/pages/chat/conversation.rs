@@ -399,7 +399,7 @@ fn MessageRow(
                 Some(u) => names.with_untracked(|n| n.get(&u).cloned()),
                 None => None,
             };
-            view! { <MessageBubble message sender_name author mode with_info/> }
+            view! { <MessageBubble message sender_name author mode with_info names/> }
         })}
     }
 }

@@ -2,7 +2,7 @@
 //! edited mark and ticks, and its actions.
 
 use super::attachment_view::AttachmentView;
-use super::message_menu::{MenuItems, MessageMenu, Press, delete_for_everyone};
+use super::message_menu::{MenuItems, MessageMenu, Press, delete_for_everyone, set_reaction};
 use super::time;
 use crate::components::{Icon, icon, use_confirm};
 use crate::store::{Outgoing, use_store};
@@ -64,6 +64,9 @@ pub fn MessageBubble(
     /// Offer "Message info" (who received and read it): my messages in groups.
     #[prop(default = false)]
     with_info: bool,
+    /// The chat's members' names, for who reacted.
+    #[prop(optional)]
+    names: Option<Memo<std::collections::HashMap<shared::UserId, String>>>,
 ) -> impl IntoView {
     let store = use_store();
     let me = store.my_id();
@@ -147,6 +150,38 @@ pub fn MessageBubble(
         }
     };
     let on_pointerend = move |_: leptos::ev::PointerEvent| press.update_value(Press::cancel);
+    // Reactions under the text: one chip per emoji with its count; mine is pressed, and
+    // tapping a chip sets (or, if mine, takes back) that reaction.
+    let reactions = (!deleted).then(|| message.reaction_groups()).filter(|g| !g.is_empty()).map(|groups| {
+        let name_of = move |user: &shared::UserId| {
+            if Some(*user) == me {
+                "You".to_owned()
+            } else {
+                names.and_then(|n| n.with_untracked(|n| n.get(user).cloned())).unwrap_or_else(|| "Someone".to_owned())
+            }
+        };
+        let chips = groups
+            .into_iter()
+            .map(|(emoji, users)| {
+                let chosen = me.is_some_and(|me| users.contains(&me));
+                let who = users.iter().map(name_of).collect::<Vec<_>>().join(", ");
+                let label = format!("{emoji} {}: {who}", users.len());
+                let count = users.len();
+                let choice = emoji.clone();
+                view! {
+                    <li>
+                        <button type="button" class="reaction-chip" class:mine=chosen aria-pressed=chosen.to_string()
+                            aria-label=label title=who
+                            on:click=move |_| set_reaction(store, delete_id, (!chosen).then(|| choice.clone()))>
+                            <span aria-hidden="true">{emoji}</span>
+                            <span class="count" aria-hidden="true">{count}</span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="reactions" aria-label="Reactions">{chips}</ul> }
+    });
     let info = move || {
         store.with_members(conversation, |members| {
             let others = members.iter().filter(|m| Some(m.user.id) != me);
@@ -185,6 +220,7 @@ pub fn MessageBubble(
                     <time>{at}</time>
                     {mine.then(|| view! { {move || view! { <Ticks tick=tick.get()/> }} })}
                 </span>
+                {reactions}
             </div>
             {(!deleted).then(|| view! {
                 <div class="message-actions">

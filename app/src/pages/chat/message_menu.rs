@@ -23,6 +23,26 @@ pub struct MenuItems {
     pub with_info: bool,
 }
 
+/// The reactions offered at the top of the menu.
+pub const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
+
+/// Every item of the menu, for the arrow keys.
+const ITEMS: &str = "[role=menuitem], [role=menuitemradio]";
+
+/// Sets my reaction to `id` (or removes it with `None`); the answer goes into the store at
+/// once, the push that follows changes nothing more.
+pub fn set_reaction(store: crate::store::ChatStore, id: MessageId, emoji: Option<String>) {
+    let toasts = crate::components::use_toasts();
+    leptos::task::spawn_local(async move {
+        match crate::messages::react(id, emoji).await {
+            Ok(message) => {
+                store.apply(&shared::frames::ServerFrame::MessageUpdated { message }, 0.0);
+            }
+            Err(e) => toasts.error(format!("The reaction was not saved: {}", e.message())),
+        }
+    });
+}
+
 /// Asks before deleting a message for everyone, then deletes it.
 pub fn delete_for_everyone(confirm: Confirm, id: MessageId) {
     let toasts = crate::components::use_toasts();
@@ -82,10 +102,12 @@ pub fn MessageMenu(
         };
         if let Some(step) = step {
             ev.prevent_default();
-            crate::browser::move_focus(&menu, "[role=menuitem]", step);
+            crate::browser::move_focus(&menu, ITEMS, step);
         }
     };
     let MenuItems { message, mine, editable, with_info } = items;
+    let store = crate::store::use_store();
+    let my_reaction = store.my_id().and_then(|me| message.reaction_of(me).map(str::to_owned));
     let has_text = !message.deleted && !message.body.is_empty();
     let id = message.id;
     let body = message.body.clone();
@@ -120,6 +142,20 @@ pub fn MessageMenu(
         <Show when=move || open.get()>
             <div class="menu-backdrop" on:click=move |_| close()></div>
             <div class="message-menu" role="menu" aria-label="Message actions" node_ref=menu_ref on:keydown=on_keydown>
+                <div class="reaction-bar" role="group" aria-label="React">
+                    {QUICK_REACTIONS.map(|emoji| {
+                        let chosen = my_reaction.as_deref() == Some(emoji);
+                        view! {
+                            <button type="button" role="menuitemradio" class="reaction-choice" aria-checked=chosen.to_string()
+                                aria-label=format!("React with {emoji}")
+                                on:click=move |_| {
+                                    open.set(false);
+                                    // Tapping my reaction again takes it back.
+                                    set_reaction(store, id, (!chosen).then(|| emoji.to_owned()));
+                                }>{emoji}</button>
+                        }
+                    })}
+                </div>
                 {item("Reply", icon::REPLY, false, reply)}
                 {has_text.then(|| item("Copy", icon::COPY, false, copy))}
                 {(mine && with_info).then(|| item("Message info", icon::INFO, false, info))}
