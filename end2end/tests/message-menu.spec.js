@@ -4,11 +4,13 @@
 const { test, expect } = require('./fixtures');
 const { newUser, startChatWith, send, thread, audit } = require('./helpers');
 
-/** Two people in a direct chat; `first` has the chat open. */
+/** Two people in a direct chat, both with it open. */
 async function pair(browser, prefix, options = {}) {
   const other = await newUser(browser, `${prefix}o`, `Olu ${prefix}`, options);
   const first = await newUser(browser, `${prefix}f`, `Fay ${prefix}`, options);
   await startChatWith(first.page, other);
+  await other.page.getByRole('link', { name: new RegExp(first.displayName) }).click();
+  await expect(other.page.getByRole('heading', { level: 1 })).toHaveText(first.displayName);
   return { first, other };
 }
 

@@ -3,6 +3,7 @@
 //! a callback, run only on "yes".
 
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// What to ask.
 #[derive(Clone)]
@@ -11,7 +12,9 @@ pub struct Question {
     pub detail: &'static str,
     /// The confirming button's label (says what happens: "Delete for everyone").
     pub confirm: &'static str,
-    pub on_confirm: Callback<()>,
+    /// Run on "yes". A plain closure, not a reactive `Callback`: the component that asked (a
+    /// menu) is often gone by the time the answer comes, and its reactive values with it.
+    pub on_confirm: Arc<dyn Fn() + Send + Sync>,
 }
 
 #[derive(Clone, Copy)]
@@ -27,7 +30,7 @@ impl Confirm {
     fn answer(&self, yes: bool) {
         let question = self.asking.try_update(Option::take).flatten();
         if let Some(question) = question.filter(|_| yes) {
-            question.on_confirm.run(());
+            (question.on_confirm)();
         }
     }
 }

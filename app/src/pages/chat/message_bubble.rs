@@ -117,7 +117,7 @@ pub fn MessageBubble(
     let menu_open = RwSignal::new(false);
     let confirm = use_confirm();
     let bubble_ref = NodeRef::<leptos::html::Div>::new();
-    let press = StoredValue::new_local(Press::default());
+    let press = StoredValue::new(Press::default());
     let has_actions = !deleted;
     let menu_items = MenuItems { message: message.clone(), mine, editable, with_info };
     let swipe_reply = message.clone();

@@ -50,7 +50,7 @@ pub fn delete_for_everyone(confirm: Confirm, id: MessageId) {
         title: "Delete message?",
         detail: "It is deleted for everyone in this chat.",
         confirm: "Delete for everyone",
-        on_confirm: Callback::new(move |()| {
+        on_confirm: std::sync::Arc::new(move || {
             leptos::task::spawn_local(async move {
                 if let Err(e) = crate::messages::delete_message(id).await {
                     toasts.error(format!("The message was not deleted: {}", e.message()));
