@@ -13,6 +13,7 @@ mod browser;
 mod components;
 pub mod conversations;
 pub mod error;
+mod live_search;
 mod media;
 pub mod messages;
 mod notify;

@@ -358,7 +358,7 @@ impl Conversations {
         let after = self.member_ids(conversation).await?;
         let everyone: BTreeSet<UserId> = before.into_iter().chain(after.iter().copied()).collect();
         self.notify(&everyone.into_iter().collect::<Vec<_>>(), conversation);
-        let view = message.view(None, None, Vec::new());
+        let view = message.view(None, None);
         self.deps.hub.send_to(&after, ServerFrame::Message { message: view });
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Reactions: one emoji per person per message, stored in a table of their own and shown as
-//! part of the message. A change gives the message a new rev (so `messages/sync` returns it)
-//! and is pushed as `message_updated`, like an edit.
+//! part of the message. A change gives the message a new rev (so `messages/sync` returns it),
+//! rewrites the message row's copy of its reactions (so no read joins the table) and is pushed
+//! as `message_updated`, like an edit.
 
 use super::Messages;
 use super::entity::{ActiveModel as MessageRow, Entity as MessageEntity};
@@ -13,7 +14,6 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
 use shared::frames::ServerFrame;
 use shared::{ConversationId, MessageId, MessageKind, MessageView, Reaction, UserId, validate};
-use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "reactions")]
@@ -31,22 +31,20 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// The reactions to `messages`, oldest first per message, in one query.
-pub async fn for_messages(db: &impl ConnectionTrait, messages: Vec<i64>) -> Result<HashMap<i64, Vec<Reaction>>> {
-    if messages.is_empty() {
-        return Ok(HashMap::new());
-    }
+/// The reactions to `message`, oldest first, as the JSON its row keeps.
+async fn rendered(db: &impl ConnectionTrait, message: i64) -> Result<String> {
     let rows = Entity::find()
-        .filter(Column::MessageId.is_in(messages))
+        .filter(Column::MessageId.eq(message))
         .order_by_asc(Column::CreatedAt)
         .order_by_asc(Column::UserId)
         .all(db)
         .await?;
-    let mut by_message: HashMap<i64, Vec<Reaction>> = HashMap::new();
-    for row in rows {
-        by_message.entry(row.message_id).or_default().push(Reaction { user_id: UserId(row.user_id), emoji: row.emoji });
+    if rows.is_empty() {
+        return Ok(String::new());
     }
-    Ok(by_message)
+    let reactions: Vec<Reaction> =
+        rows.into_iter().map(|row| Reaction { user_id: UserId(row.user_id), emoji: row.emoji }).collect();
+    serde_json::to_string(&reactions).map_err(|e| Error::Internal(format!("reactions: {e}")))
 }
 
 impl Messages {
@@ -97,6 +95,7 @@ impl Messages {
                     }
                 }
                 let mut row: MessageRow = message.into();
+                row.reactions = Set(rendered(&txn, id.0).await?);
                 row.rev = Set(conv.rev);
                 let row = row.update(&txn).await?;
                 txn.commit().await?;

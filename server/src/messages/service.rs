@@ -70,8 +70,7 @@ impl Messages {
             None => self.store_alone(&send).await?,
         };
         // A new plain message needs no lookups for its view (the hot path under load).
-        let message =
-            if created && plain { row.view(None, None, Vec::new()) } else { store::view(&self.deps.db, row).await? };
+        let message = if created && plain { row.view(None, None) } else { store::view(&self.deps.db, row).await? };
         if created {
             let members = member_ids(&self.deps.db, conversation).await?;
             self.deps.hub.send_to(&members, ServerFrame::Message { message: message.clone() });

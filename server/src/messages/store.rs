@@ -72,8 +72,8 @@ pub async fn insert(
     Ok(row.insert(db).await?)
 }
 
-/// Turns rows into views, looking up the quoted messages, the attachments of both and the
-/// reactions in three queries, whatever the number of rows.
+/// Turns rows into views, looking up the quoted messages and the attachments of both in two
+/// queries, whatever the number of rows (reactions are on the row itself).
 pub async fn views(db: &impl ConnectionTrait, rows: Vec<entity::Model>) -> Result<Vec<MessageView>> {
     let quoted_ids: Vec<i64> = rows.iter().filter_map(|m| m.reply_to).collect();
     let quoted = if quoted_ids.is_empty() {
@@ -85,15 +85,12 @@ pub async fn views(db: &impl ConnectionTrait, rows: Vec<entity::Model>) -> Resul
     let mut attachments = crate::media::attachments_for(db, with_files).await?;
     let previews: HashMap<i64, ReplyPreview> =
         quoted.iter().map(|m| (m.id, m.preview(attachments.get(&m.id)))).collect();
-    let reacted = rows.iter().filter(|m| m.deleted_at.is_none()).map(|m| m.id).collect();
-    let mut reactions = super::reactions::for_messages(db, reacted).await?;
     Ok(rows
         .into_iter()
         .map(|m| {
             let reply = m.reply_to.and_then(|id| previews.get(&id).cloned());
             let attachment = attachments.remove(&m.id);
-            let reactions = reactions.remove(&m.id).unwrap_or_default();
-            m.view(reply, attachment, reactions)
+            m.view(reply, attachment)
         })
         .collect())
 }

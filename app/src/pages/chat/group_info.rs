@@ -4,11 +4,12 @@
 use crate::components::Avatar;
 use crate::conversations::{add_members, leave_group, remove_member, rename_group, set_role};
 use crate::error::AppError;
+use crate::live_search::LiveSearch;
 use crate::people::search_users;
 use crate::store::use_store;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use shared::{ConversationDetail, Role, UserView};
+use shared::{ConversationDetail, Role};
 
 #[component]
 pub fn GroupInfo(
@@ -23,8 +24,7 @@ pub fn GroupInfo(
     let can_manage = move || my_role().can_manage();
     let error = RwSignal::new(None::<String>);
     let title = RwSignal::new(detail.with_untracked(|d| d.summary.title.clone()));
-    let query = RwSignal::new(String::new());
-    let found = RwSignal::new(Vec::<UserView>::new());
+    let people = LiveSearch::new(search_users);
     let navigate = use_navigate();
 
     let apply = move |result: Result<ConversationDetail, AppError>| match result {
@@ -37,16 +37,6 @@ pub fn GroupInfo(
     let rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tasks.spawn(async move { apply(rename_group(id, title.get_untracked()).await) });
-    };
-    let search = move |text: String| {
-        query.set(text.clone());
-        tasks.spawn(async move {
-            if let Ok(users) = search_users(text.clone()).await
-                && query.get_untracked() == text
-            {
-                found.set(users);
-            }
-        });
     };
     let leave = move |_| {
         let navigate = navigate.clone();
@@ -107,10 +97,11 @@ pub fn GroupInfo(
             </ul>
             <Show when=can_manage>
                 <label class="field"><span>"Add people"</span>
-                    <input type="search" placeholder="Username or name" prop:value=query on:input=move |ev| search(event_target_value(&ev))/>
+                    <input type="search" placeholder="Username or name" prop:value=people.text on:input=move |ev| people.text.set(event_target_value(&ev))/>
                 </label>
+                <Transition fallback=|| ()>
                 <ul class="people" role="list">
-                    <For each=move || found.get() key=|u| u.id let:user>
+                    <For each=move || people.found().unwrap_or_default() key=|u| u.id let:user>
                         {
                             let uid = user.id;
                             view! {
@@ -123,6 +114,7 @@ pub fn GroupInfo(
                         }
                     </For>
                 </ul>
+                </Transition>
             </Show>
             <button type="button" class="button danger wide" on:click=leave>"Leave group"</button>
         </aside>

@@ -5,6 +5,7 @@ use super::SidebarView;
 use crate::components::Avatar;
 use crate::conversations::{create_group, open_direct};
 use crate::error::AppError;
+use crate::live_search::LiveSearch;
 use crate::people::search_users;
 use crate::store::use_store;
 use leptos::prelude::*;
@@ -16,34 +17,12 @@ pub fn NewChat(group: bool) -> impl IntoView {
     let tasks = crate::tasks::Tasks::new();
     let sidebar = expect_context::<RwSignal<SidebarView>>();
     let store = use_store();
-    let query = RwSignal::new(String::new());
-    let results = RwSignal::new(Vec::<UserView>::new());
+    let people = LiveSearch::new(search_users);
     let selected = RwSignal::new(Vec::<UserView>::new());
     let title = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
-
-    let search = move |text: String| {
-        query.set(text.clone());
-        if text.trim().is_empty() {
-            results.set(Vec::new());
-            return;
-        }
-        tasks.spawn(async move {
-            let found = search_users(text.clone()).await;
-            // Ignore answers to older keystrokes.
-            if query.get_untracked() == text {
-                match found {
-                    Ok(found) => {
-                        results.set(found);
-                        error.set(None);
-                    }
-                    Err(e) => error.set(Some(e.message().to_owned())),
-                }
-            }
-        });
-    };
 
     // Both ways of starting a chat end alike: its row in the list, the panel closed, the chat
     // open.
@@ -100,14 +79,16 @@ pub fn NewChat(group: bool) -> impl IntoView {
             <label class="field">
                 <span>"Search people"</span>
                 <input type="search" placeholder="Username or name" autocomplete="off"
-                    prop:value=query on:input=move |ev| search(event_target_value(&ev))/>
+                    prop:value=people.text on:input=move |ev| people.text.set(event_target_value(&ev))/>
             </label>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {(!group).then(|| view! {
                 <button type="button" class="button secondary wide" on:click=move |_| sidebar.set(SidebarView::NewGroup)>"New group"</button>
             })}
+            <Transition fallback=|| ()>
+            {move || people.error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <ul class="people" role="list">
-                <For each=move || results.get() key=|u| u.id let:user>
+                <For each=move || people.found().unwrap_or_default() key=|u| u.id let:user>
                     {
                         let open = open.clone();
                         let id = user.id;
@@ -137,6 +118,7 @@ pub fn NewChat(group: bool) -> impl IntoView {
                     }
                 </For>
             </ul>
+            </Transition>
             {group.then(|| view! {
                 <button type="button" class="button primary wide" on:click=create
                     disabled=move || busy.get() || title.get().trim().is_empty() || selected.with(Vec::is_empty)>

@@ -1,40 +1,21 @@
 //! Search across all of the user's chats; a hit opens the chat at that message.
 
 use super::SidebarView;
+use crate::live_search::LiveSearch;
 use crate::messages::search_messages;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::SearchHit;
 
 #[component]
 pub fn SearchPanel() -> impl IntoView {
-    let tasks = crate::tasks::Tasks::new();
     let sidebar = expect_context::<RwSignal<SidebarView>>();
-    let query = RwSignal::new(String::new());
-    let hits = RwSignal::new(None::<Vec<SearchHit>>);
-    let error = RwSignal::new(None::<String>);
     let store = crate::store::use_store();
     let only_open = RwSignal::new(false);
-    let run = move |text: String| {
-        query.set(text.clone());
-        if text.trim().is_empty() {
-            hits.set(None);
-            return;
-        }
-        tasks.spawn(async move {
-            let scope = if only_open.get_untracked() { store.open.get_untracked() } else { None };
-            let found = search_messages(text.clone(), scope).await;
-            if query.get_untracked() == text {
-                match found {
-                    Ok(found) => {
-                        hits.set(Some(found));
-                        error.set(None);
-                    }
-                    Err(e) => error.set(Some(e.message().to_owned())),
-                }
-            }
-        });
-    };
+    // The scope is part of the search: ticking "only in the open chat" asks again.
+    let search = LiveSearch::new(move |text| {
+        let scope = if only_open.get() { store.open.get() } else { None };
+        search_messages(text, scope)
+    });
     view! {
         <section class="side-panel" aria-label="Search messages">
             <header class="side-panel-header">
@@ -44,20 +25,18 @@ pub fn SearchPanel() -> impl IntoView {
             <label class="field">
                 <span>"Search"</span>
                 <input type="search" placeholder="Words in your messages" autocomplete="off"
-                    prop:value=query on:input=move |ev| run(event_target_value(&ev))/>
+                    prop:value=search.text on:input=move |ev| search.text.set(event_target_value(&ev))/>
             </label>
             <Show when=move || store.open.get().is_some()>
                 <label class="check">
                     <input type="checkbox" prop:checked=only_open
-                        on:change=move |ev| {
-                            only_open.set(event_target_checked(&ev));
-                            run(query.get_untracked());
-                        }/>
+                        on:change=move |ev| only_open.set(event_target_checked(&ev))/>
                     "Only in the open chat"
                 </label>
             </Show>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            {move || hits.get().map(|hits| if hits.is_empty() {
+            <Transition fallback=|| ()>
+            {move || search.error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || search.found().map(|hits| if hits.is_empty() {
                 view! { <p class="empty-state">"No messages found."</p> }.into_any()
             } else {
                 view! {
@@ -73,6 +52,7 @@ pub fn SearchPanel() -> impl IntoView {
                     </ul>
                 }.into_any()
             })}
+            </Transition>
         </section>
     }
 }
