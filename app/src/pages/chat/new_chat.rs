@@ -29,14 +29,18 @@ pub fn NewChat(group: bool) -> impl IntoView {
     let opened = move |result: Result<ConversationSummary, AppError>| {
         match result {
             Ok(summary) => {
+                // The panel closes: nothing of it may be written after this (a write wakes
+                // its views while they are torn down).
                 let id = summary.id;
                 store.upsert_summary(summary);
                 sidebar.set(SidebarView::Chats);
                 navigate(&format!("/chat/{}", id.0), Default::default());
             }
-            Err(e) => error.set(Some(e.message().to_owned())),
+            Err(e) => {
+                error.set(Some(e.message().to_owned()));
+                busy.set(false);
+            }
         }
-        busy.set(false);
     };
 
     let open = {
