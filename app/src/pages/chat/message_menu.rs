@@ -13,6 +13,8 @@ pub const LONG_PRESS_MS: u64 = 500;
 const SLOP_PX: i32 = 10;
 /// A swipe to the right this far (and mostly sideways) replies.
 const SWIPE_PX: i32 = 64;
+/// A click on the backdrop this soon after the menu opened is the opening press lifting.
+const GHOST_CLICK_MS: i64 = 400;
 
 /// What the menu offers for one message.
 #[derive(Clone)]
@@ -73,10 +75,14 @@ pub fn MessageMenu(
 ) -> impl IntoView {
     let menu_ref = NodeRef::<leptos::html::Div>::new();
     let toasts = crate::components::use_toasts();
+    // When it opened: the click a browser may synthesise as the long-pressing finger lifts
+    // lands on the backdrop, and must not close the menu it just opened.
+    let opened_at = StoredValue::new(0_i64);
     Effect::new(move |_| {
         if open.get()
             && let Some(menu) = menu_ref.get()
         {
+            opened_at.set_value(super::time::now());
             crate::browser::move_focus(&menu, "[role=menuitem]", Some(0));
         }
     });
@@ -140,7 +146,11 @@ pub fn MessageMenu(
     let delete = Callback::new(move |()| delete_for_everyone(confirm, id));
     view! {
         <Show when=move || open.get()>
-            <div class="menu-backdrop" on:click=move |_| close()></div>
+            <div class="menu-backdrop" on:click=move |_| {
+                if super::time::now() - opened_at.get_value() > GHOST_CLICK_MS {
+                    close();
+                }
+            }></div>
             <div class="message-menu" role="menu" aria-label="Message actions" node_ref=menu_ref on:keydown=on_keydown>
                 <div class="reaction-bar" role="group" aria-label="React">
                     {QUICK_REACTIONS.map(|emoji| {
