@@ -240,7 +240,11 @@ pub fn MessageBubble(
                             on:click=move |_| delete_for_everyone(confirm, delete_id)>"✕"</button>
                     })}
                 </div>
-                <MessageMenu items=menu_items open=menu_open mode show_info confirm bubble=bubble_ref/>
+                // Built when first opened, not with every bubble: hydrating a long thread
+                // creates no menus.
+                <Show when=move || menu_open.get()>
+                    <MessageMenu items=menu_items.clone() open=menu_open mode show_info confirm bubble=bubble_ref/>
+                </Show>
             })}
             <Show when=move || show_info.get()>
                 <div class="message-info" role="region" aria-label="Message info">
