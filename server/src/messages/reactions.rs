@@ -54,7 +54,7 @@ impl Messages {
     pub async fn react(&self, me: UserId, id: MessageId, emoji: Option<&str>) -> Result<MessageView> {
         let emoji = emoji.map(validate::reaction).transpose()?;
         let deps = &self.deps;
-        let changed = {
+        let (row, changed) = {
             let _gate = deps.write_gate.enter().await;
             let message = MessageEntity::find_by_id(id.0).one(&deps.db).await?.ok_or_else(Error::not_found)?;
             let conversation = ConversationId(message.conversation_id);
@@ -68,7 +68,7 @@ impl Messages {
             }
             let held = Entity::find_by_id((id.0, me.0)).one(&deps.db).await?.map(|r| r.emoji);
             if held == emoji {
-                None
+                (message, false)
             } else {
                 // (The message read above stays current: the write gate is held.)
                 let txn = deps.db.begin().await?;
@@ -99,13 +99,12 @@ impl Messages {
                 row.rev = Set(conv.rev);
                 let row = row.update(&txn).await?;
                 txn.commit().await?;
-                Some(row)
+                (row, true)
             }
         };
-        let Some(row) = changed else {
-            let row = MessageEntity::find_by_id(id.0).one(&deps.db).await?.ok_or_else(Error::not_found)?;
+        if !changed {
             return store::view(&deps.db, row).await;
-        };
+        }
         let conversation = ConversationId(row.conversation_id);
         let message = store::view(&deps.db, row).await?;
         let members = member_ids(&deps.db, conversation).await?;
