@@ -4,7 +4,7 @@
 # Install what is missing, build in release mode and serve on http://127.0.0.1:3000 (SQLite under data/).
 run:
 	.ci/setup
-	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos serve --release
+	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos serve --release --split
 
 # Install what is missing (Chromium and npm packages too) and run every test: unit, integration, browser.
 test:
@@ -15,4 +15,4 @@ setup:
 
 dev:
 	.ci/setup
-	cargo leptos watch
+	cargo leptos watch --split

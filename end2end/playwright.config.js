@@ -1,4 +1,4 @@
-// Browser tests against the real server binary built by `cargo leptos build`, in Debian's
+// Browser tests against the real server binary built by `cargo leptos build --split`, in Debian's
 // Chromium (never a downloaded browser). The server gets a fresh SQLite database each run.
 const { defineConfig, devices } = require('@playwright/test');
 const path = require('path');

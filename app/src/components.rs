@@ -5,6 +5,7 @@ mod confirm_dialog;
 mod connection_badge;
 pub mod icons;
 mod logout_button;
+mod on_demand;
 mod theme_toggle;
 mod toasts;
 
@@ -14,6 +15,7 @@ pub use connection_badge::ConnectionBadge;
 pub use icons as icon;
 pub use icons::{BrandMark, Icon};
 pub use logout_button::LogoutButton;
+pub use on_demand::{LazyView, OnDemand};
 pub use theme_toggle::ThemeToggle;
 #[cfg_attr(not(feature = "hydrate"), allow(unused_imports))]
 pub use toasts::{ToastRegion, provide_toasts, use_toasts};

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lighthouse scores and bytes-before-paint/interactive for the login and chat pages, against
-# the release build. Build first: `cargo leptos build --release` (from the repository root).
+# the release build. Build first: `cargo leptos build --release --split` (from the repository root).
 # Usage: end2end/bench/page-weight.sh   (uses port 3055 and a temporary data directory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

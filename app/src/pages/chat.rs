@@ -23,7 +23,7 @@ mod voice_player;
 mod voice_recorder;
 
 use crate::accounts::current_user;
-use crate::components::{Avatar, BrandMark, ConnectionBadge, LogoutButton, ThemeToggle};
+use crate::components::{Avatar, BrandMark, ConnectionBadge, LogoutButton, OnDemand, ThemeToggle};
 use crate::conversations::list_conversations;
 use crate::realtime::use_connection;
 use crate::store::{Identity, use_store};
@@ -170,10 +170,10 @@ fn Shell(me: Me) -> impl IntoView {
                             })}
                         </Transition>
                     }.into_any(),
-                    SidebarView::NewChat => view! { <new_chat::NewChat group=false/> }.into_any(),
-                    SidebarView::NewGroup => view! { <new_chat::NewChat group=true/> }.into_any(),
-                    SidebarView::Search => view! { <search_panel::SearchPanel/> }.into_any(),
-                    SidebarView::Profile => view! { <profile_panel::ProfilePanel/> }.into_any(),
+                    SidebarView::NewChat => view! { <OnDemand view=|| Box::pin(new_chat::new_chat_panel(false))/> }.into_any(),
+                    SidebarView::NewGroup => view! { <OnDemand view=|| Box::pin(new_chat::new_chat_panel(true))/> }.into_any(),
+                    SidebarView::Search => view! { <OnDemand view=|| Box::pin(search_panel::search_panel())/> }.into_any(),
+                    SidebarView::Profile => view! { <OnDemand view=|| Box::pin(profile_panel::profile_panel())/> }.into_any(),
                 }}
             </aside>
             <Outlet/>

@@ -5,6 +5,7 @@
 use super::attach::{Picked, use_attach};
 use super::document_card::DocIcon;
 use super::message_bubble::ComposeMode;
+use crate::components::OnDemand;
 use crate::media::{LIMIT_HINT, check_size, type_label};
 use crate::realtime::use_connection;
 use crate::store::use_store;
@@ -13,13 +14,24 @@ use shared::ConversationId;
 use shared::limits::MESSAGE_MAX_CHARS;
 use shared::media::format_size;
 
-/// Shows the sheet while a file is picked.
+/// Shows the sheet while a file is picked; its code loads with the first file picked.
 #[component]
 pub fn AttachSheet(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoView {
     let attach = use_attach();
     view! {
+        <Show when=move || attach.picked.with(Option::is_some)>
+            <OnDemand view=move || Box::pin(attach_sheet(id, mode))/>
+        </Show>
+    }
+}
+
+#[lazy]
+fn attach_sheet(id: ConversationId, mode: RwSignal<ComposeMode>) -> AnyView {
+    let attach = use_attach();
+    view! {
         {move || attach.picked.get().map(|picked| view! { <Sheet id mode picked/> })}
     }
+    .into_any()
 }
 
 #[component]
@@ -38,13 +50,18 @@ fn Sheet(id: ConversationId, mode: RwSignal<ComposeMode>, picked: Picked) -> imp
     let caption_ref = NodeRef::<leptos::html::Input>::new();
     let cancel_ref = NodeRef::<leptos::html::Button>::new();
     // Focus into the sheet: the caption, or Cancel when the file cannot be sent.
+    // Loaded on demand, the sheet is built before it is in the document: focus once it is.
     Effect::new(move |_| {
         if blocked {
             if let Some(el) = cancel_ref.get() {
-                let _ = el.focus();
+                request_animation_frame(move || {
+                    let _ = el.focus();
+                });
             }
         } else if let Some(el) = caption_ref.get() {
-            let _ = el.focus();
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
         }
     });
     // Leaving the chat mid-upload abandons the upload.

@@ -2,8 +2,9 @@
 //! a voice-note player. The caption is the bubble's text, shown under it by the bubble.
 
 use super::document_card::DocumentCard;
-use super::image_viewer::ImageViewer;
+use super::image_viewer::image_viewer;
 use super::voice_player::VoicePlayer;
+use crate::components::{LazyView, OnDemand};
 use crate::media::fit;
 use leptos::prelude::*;
 use shared::{Attachment, AttachmentKind};
@@ -37,9 +38,10 @@ fn Photo(attachment: Attachment, caption: String) -> impl IntoView {
     // On <body>, outside the thread's scrolling and its live region.
     let viewer = move || {
         let (attachment, caption) = (attachment.clone(), caption.clone());
+        let load = move || -> LazyView { Box::pin(image_viewer(attachment.clone(), caption.clone(), close)) };
         view! {
             <leptos::portal::Portal>
-                <ImageViewer attachment=attachment.clone() caption=caption.clone() on_close=close/>
+                <OnDemand view=load.clone()/>
             </leptos::portal::Portal>
         }
     };

@@ -4,8 +4,10 @@
 //! is empty, the microphone (the recording bar then takes the text row's place).
 
 use super::attach::AttachButton;
+use super::emoji_picker::emoji_picker;
 use super::message_bubble::ComposeMode;
 use super::voice_recorder::{MicButton, RecordingBar, VoiceRecording};
+use crate::components::OnDemand;
 use crate::messages::edit_message;
 use crate::realtime::use_connection;
 use crate::store::use_store;
@@ -37,6 +39,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
     Effect::new(move |_| hydrated.set(true));
     let show_mic =
         move || hydrated.get() && text.with(|t| t.trim().is_empty()) && !matches!(mode.get(), ComposeMode::Edit(_));
+    let close_picker = Callback::new(move |()| show_emoji.set(false));
     let pick = Callback::new(move |emoji: String| {
         text.update(|t| t.push_str(&emoji));
         if let Some(el) = input_ref.get_untracked() {
@@ -168,7 +171,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
             // Without WASM this is a plain form post to `messages/send_form`; once live, the
             // submit goes through the outbox and the socket instead.
             <Show when=move || show_emoji.get()>
-                <super::emoji_picker::EmojiPicker on_pick=pick on_close=Callback::new(move |()| show_emoji.set(false))/>
+                <OnDemand view=move || Box::pin(emoji_picker(pick, close_picker))/>
             </Show>
             <Show when=move || !voice.active() fallback=move || view! { <RecordingBar voice/> }>
             <form class="compose-row" method="post" action="/api/messages/send_form" on:submit=move |ev| {

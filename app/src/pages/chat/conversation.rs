@@ -4,10 +4,10 @@
 use super::attach::{DropZone, provide_attach};
 use super::attach_sheet::AttachSheet;
 use super::composer::Composer;
-use super::group_info::GroupInfo;
+use super::group_info::group_info;
 use super::message_bubble::{ComposeMode, MessageBubble, PendingBubble};
 use super::time;
-use crate::components::{Avatar, Icon, icon};
+use crate::components::{Avatar, Icon, OnDemand, icon};
 use crate::conversations::{get_conversation, set_flags};
 use crate::messages::history;
 use crate::realtime::use_connection;
@@ -206,7 +206,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         <div class="conversation-body">
             <Thread id names first_unread mode show_senders=Signal::derive(is_group)/>
             <Show when=move || show_info.get()>
-                <GroupInfo detail close=move || show_info.set(false)/>
+                <OnDemand view=move || Box::pin(group_info(detail, show_info))/>
             </Show>
         </div>
         <Composer id mode/>

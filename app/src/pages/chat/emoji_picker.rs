@@ -24,7 +24,7 @@ fn base(emoji: &emojis::Emoji) -> bool {
 }
 
 #[component]
-pub fn EmojiPicker(on_pick: Callback<String>, on_close: Callback<()>) -> impl IntoView {
+fn EmojiPicker(on_pick: Callback<String>, on_close: Callback<()>) -> impl IntoView {
     let group = RwSignal::new(Group::SmileysAndEmotion);
     let query = RwSignal::new(String::new());
     let shown = move || -> Vec<(&'static str, &'static str)> {
@@ -69,4 +69,10 @@ pub fn EmojiPicker(on_pick: Callback<String>, on_close: Callback<()>) -> impl In
             </div>
         </div>
     }
+}
+
+/// The picker with its emoji table, loaded with its first opening (see `OnDemand`).
+#[lazy]
+pub fn emoji_picker(on_pick: Callback<String>, on_close: Callback<()>) -> AnyView {
+    view! { <EmojiPicker on_pick on_close/> }.into_any()
 }

@@ -12,10 +12,7 @@ use leptos_router::hooks::use_navigate;
 use shared::{ConversationDetail, Role};
 
 #[component]
-pub fn GroupInfo(
-    detail: RwSignal<ConversationDetail>,
-    close: impl Fn() + Clone + Send + Sync + 'static,
-) -> impl IntoView {
+fn GroupInfo(detail: RwSignal<ConversationDetail>, close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let tasks = crate::tasks::Tasks::new();
     let store = use_store();
     let me = store.my_id();
@@ -119,4 +116,10 @@ pub fn GroupInfo(
             <button type="button" class="button danger wide" on:click=leave>"Leave group"</button>
         </aside>
     }
+}
+
+/// The panel, loaded with its first opening (see `OnDemand`); `shown` closes it.
+#[lazy]
+pub fn group_info(detail: RwSignal<ConversationDetail>, shown: RwSignal<bool>) -> AnyView {
+    view! { <GroupInfo detail close=move || shown.set(false)/> }.into_any()
 }

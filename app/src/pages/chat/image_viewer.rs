@@ -6,12 +6,15 @@ use leptos::prelude::*;
 use shared::Attachment;
 
 #[component]
-pub fn ImageViewer(attachment: Attachment, caption: String, on_close: Callback<()>) -> impl IntoView {
+fn ImageViewer(attachment: Attachment, caption: String, on_close: Callback<()>) -> impl IntoView {
     let close_ref = NodeRef::<leptos::html::Button>::new();
     let download_ref = NodeRef::<leptos::html::A>::new();
     Effect::new(move |_| {
+        // Loaded on demand, the viewer is built before it is in the document: focus once it is.
         if let Some(el) = close_ref.get() {
-            let _ = el.focus();
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
         }
     });
     let keys = window_event_listener(leptos::ev::keydown, move |ev| match ev.key().as_str() {
@@ -58,4 +61,10 @@ fn focus_other(download: NodeRef<leptos::html::A>, close: NodeRef<leptos::html::
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (download, close);
+}
+
+/// The viewer, loaded with the first photo opened (see `OnDemand`).
+#[lazy]
+pub fn image_viewer(attachment: Attachment, caption: String, on_close: Callback<()>) -> AnyView {
+    view! { <ImageViewer attachment caption on_close/> }.into_any()
 }

@@ -2,9 +2,9 @@
 //! edited mark and ticks, and its actions.
 
 use super::attachment_view::AttachmentView;
-use super::message_menu::{MenuItems, MessageMenu, Press, delete_for_everyone, set_reaction};
+use super::message_menu::{MenuItems, Press, delete_for_everyone, message_menu, set_reaction};
 use super::time;
-use crate::components::{Icon, icon, use_confirm};
+use crate::components::{Icon, OnDemand, icon, use_confirm};
 use crate::store::{Outgoing, use_store};
 use leptos::prelude::*;
 use shared::{MessageKind, MessageView, Tick};
@@ -243,7 +243,10 @@ pub fn MessageBubble(
                 // Built when first opened, not with every bubble: hydrating a long thread
                 // creates no menus.
                 <Show when=move || menu_open.get()>
-                    <MessageMenu items=menu_items.clone() open=menu_open mode show_info confirm bubble=bubble_ref/>
+                    <OnDemand view={
+                        let items = menu_items.clone();
+                        move || Box::pin(message_menu(items.clone(), menu_open, mode, show_info, confirm, bubble_ref))
+                    }/>
                 </Show>
             })}
             <Show when=move || show_info.get()>

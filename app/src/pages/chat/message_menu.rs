@@ -65,7 +65,7 @@ pub fn delete_for_everyone(confirm: Confirm, id: MessageId) {
 /// The menu itself, shown while `open` is true. Focus moves to its first item on opening and
 /// back to `bubble` on closing.
 #[component]
-pub fn MessageMenu(
+fn MessageMenu(
     items: MenuItems,
     open: RwSignal<bool>,
     mode: RwSignal<ComposeMode>,
@@ -83,7 +83,9 @@ pub fn MessageMenu(
             && let Some(menu) = menu_ref.get()
         {
             opened_at.set_value(super::time::now());
-            crate::browser::move_focus(&menu, "[role=menuitem]", Some(0));
+            // Loaded on demand, the menu is built before it is in the document: focus once
+            // it is.
+            request_animation_frame(move || crate::browser::move_focus(&menu, "[role=menuitem]", Some(0)));
         }
     });
     let close = move || {
@@ -223,4 +225,17 @@ impl Press {
             timer.clear();
         }
     }
+}
+
+/// The menu, loaded with the first menu opened (see `OnDemand`).
+#[lazy]
+pub fn message_menu(
+    items: MenuItems,
+    open: RwSignal<bool>,
+    mode: RwSignal<ComposeMode>,
+    show_info: RwSignal<bool>,
+    confirm: Confirm,
+    bubble: NodeRef<leptos::html::Div>,
+) -> AnyView {
+    view! { <MessageMenu items open mode show_info confirm bubble/> }.into_any()
 }

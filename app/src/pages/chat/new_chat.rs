@@ -13,7 +13,7 @@ use leptos_router::hooks::use_navigate;
 use shared::{ConversationSummary, UserId, UserView};
 
 #[component]
-pub fn NewChat(group: bool) -> impl IntoView {
+fn NewChat(group: bool) -> impl IntoView {
     let tasks = crate::tasks::Tasks::new();
     let sidebar = expect_context::<RwSignal<SidebarView>>();
     let store = use_store();
@@ -131,4 +131,10 @@ pub fn NewChat(group: bool) -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// The panel, loaded with its first opening (see `OnDemand`).
+#[lazy]
+pub fn new_chat_panel(group: bool) -> AnyView {
+    view! { <NewChat group/> }.into_any()
 }

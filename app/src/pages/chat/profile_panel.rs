@@ -13,7 +13,7 @@ use shared::limits::{ABOUT_MAX, DISPLAY_NAME_MAX};
 use shared::{GroupAdds, Me};
 
 #[component]
-pub fn ProfilePanel() -> impl IntoView {
+fn ProfilePanel() -> impl IntoView {
     let tasks = crate::tasks::Tasks::new();
     let sidebar = expect_context::<RwSignal<SidebarView>>();
     let store = use_store();
@@ -151,4 +151,10 @@ pub fn ProfilePanel() -> impl IntoView {
             </fieldset>
         </section>
     }
+}
+
+/// The panel, loaded with its first opening (see `OnDemand`).
+#[lazy]
+pub fn profile_panel() -> AnyView {
+    view! { <ProfilePanel/> }.into_any()
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
-pub fn SearchPanel() -> impl IntoView {
+fn SearchPanel() -> impl IntoView {
     let sidebar = expect_context::<RwSignal<SidebarView>>();
     let store = crate::store::use_store();
     let only_open = RwSignal::new(false);
@@ -81,4 +81,10 @@ pub fn Highlighted(text: String) -> impl IntoView {
         .into_iter()
         .map(|(hit, text)| if hit { view! { <mark>{text}</mark> }.into_any() } else { text.into_any() })
         .collect_view()
+}
+
+/// The panel, loaded with its first opening (see `OnDemand`).
+#[lazy]
+pub fn search_panel() -> AnyView {
+    view! { <SearchPanel/> }.into_any()
 }

@@ -88,28 +88,10 @@ impl VoiceRecording {
         }
         self.error.set(None);
         self.phase.set(Phase::Starting);
+        // The recorder's code (MediaRecorder, decoding, the waveform, the upload) loads with the
+        // first note recorded.
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            match crate::media::recorder::Recorder::start().await {
-                Ok(recorder) if self.phase.try_get_untracked() == Some(Phase::Starting) => {
-                    let started_at = js_sys::Date::now();
-                    self.elapsed_ms.set(0);
-                    self.phase.set(Phase::Recording);
-                    let ticker =
-                        set_interval_with_handle(move || self.tick(started_at), std::time::Duration::from_millis(200))
-                            .ok();
-                    self.live.update_value(|live| {
-                        *live = Live { recorder: Some(recorder), upload: None, ticker, started_at }
-                    });
-                }
-                // Cancelled (or the chat closed) while the browser was asking.
-                Ok(recorder) => recorder.cancel(),
-                Err(e) => {
-                    self.error.try_set(Some(e.message().to_owned()));
-                    self.phase.try_set(Phase::Idle);
-                }
-            }
-        });
+        leptos::task::spawn_local(begin(self));
     }
 
     #[cfg(feature = "hydrate")]
@@ -161,13 +143,7 @@ impl VoiceRecording {
                 return;
             };
             let wall_ms = (js_sys::Date::now() - live.started_at).max(0.0) as u32;
-            leptos::task::spawn_local(async move {
-                let result = self.measure_and_upload(recorder, wall_ms).await;
-                if let Err(message) = result {
-                    self.error.try_set(message);
-                }
-                self.phase.try_set(Phase::Idle);
-            });
+            leptos::task::spawn_local(finish(self, recorder, wall_ms));
         }
     }
 
@@ -226,6 +202,38 @@ impl VoiceRecording {
             Err(UploadError::Failed(message)) => Err(Some(message)),
         }
     }
+}
+
+/// Asks for the microphone and starts recording, unless the note was cancelled meanwhile.
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn begin(voice: VoiceRecording) {
+    match crate::media::recorder::Recorder::start().await {
+        Ok(recorder) if voice.phase.try_get_untracked() == Some(Phase::Starting) => {
+            let started_at = js_sys::Date::now();
+            voice.elapsed_ms.set(0);
+            voice.phase.set(Phase::Recording);
+            let ticker =
+                set_interval_with_handle(move || voice.tick(started_at), std::time::Duration::from_millis(200)).ok();
+            voice.live.update_value(|live| *live = Live { recorder: Some(recorder), upload: None, ticker, started_at });
+        }
+        // Cancelled (or the chat closed) while the browser was asking.
+        Ok(recorder) => recorder.cancel(),
+        Err(e) => {
+            voice.error.try_set(Some(e.message().to_owned()));
+            voice.phase.try_set(Phase::Idle);
+        }
+    }
+}
+
+/// Measures, uploads and queues a stopped recording.
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn finish(voice: VoiceRecording, recorder: crate::media::recorder::Recorder, wall_ms: u32) {
+    if let Err(message) = voice.measure_and_upload(recorder, wall_ms).await {
+        voice.error.try_set(message);
+    }
+    voice.phase.try_set(Phase::Idle);
 }
 
 /// The microphone button, in place of Send while the box is empty.
