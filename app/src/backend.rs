@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use leptos::prelude::*;
 use shared::{
     ApiError, ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, ErrorCode, HistoryPage, Me,
-    MessageId, MessageView, PresenceView, Receipt, Rev, Role, SearchHit, Seq, SyncPage, UserId, UserView,
+    MessageId, MessageMark, MessageView, PresenceView, Receipt, Rev, Role, SearchHit, Seq, StarredCursor, StarredPage,
+    SyncPage, UserId, UserView,
 };
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -101,6 +102,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn edit(&self, me: UserId, message: MessageId, body: String) -> Result<MessageView, ApiError>;
     async fn delete(&self, me: UserId, message: MessageId) -> Result<MessageView, ApiError>;
     async fn react(&self, me: UserId, message: MessageId, emoji: Option<String>) -> Result<MessageView, ApiError>;
+    async fn star(&self, me: UserId, message: MessageId, starred: bool) -> Result<MessageMark, ApiError>;
+    async fn hide(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        messages: Vec<MessageId>,
+    ) -> Result<Vec<MessageMark>, ApiError>;
+    async fn starred(&self, me: UserId, before: Option<StarredCursor>) -> Result<StarredPage, ApiError>;
     async fn mark(&self, me: UserId, id: ConversationId, seq: Seq, read: bool) -> Result<Receipt, ApiError>;
     async fn search(&self, me: UserId, query: String, id: Option<ConversationId>) -> Result<Vec<SearchHit>, ApiError>;
 }

@@ -3,7 +3,10 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use shared::{ConversationId, HistoryPage, MessageId, MessageView, Receipt, Rev, SearchHit, Seq, SyncPage};
+use shared::{
+    ConversationId, HistoryPage, MessageId, MessageMark, MessageView, Receipt, Rev, SearchHit, Seq, StarredCursor,
+    StarredPage, SyncPage,
+};
 
 #[server(prefix = "/api", endpoint = "messages/history", input = server_fn::codec::Json)]
 pub async fn history(conversation_id: ConversationId, before: Option<Seq>) -> Result<HistoryPage, AppError> {
@@ -46,6 +49,27 @@ pub async fn delete_message(message_id: MessageId) -> Result<MessageView, AppErr
 pub async fn react(message_id: MessageId, emoji: Option<String>) -> Result<MessageView, AppError> {
     let (backend, me) = crate::backend::caller().await?;
     Ok(backend.react(me, message_id, emoji).await?)
+}
+
+/// Stars (`true`) or unstars a message for the caller alone.
+#[server(prefix = "/api", endpoint = "messages/star", input = server_fn::codec::Json)]
+pub async fn star(message_id: MessageId, starred: bool) -> Result<MessageMark, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.star(me, message_id, starred).await?)
+}
+
+/// Deletes messages of one chat for the caller alone, on all their devices.
+#[server(prefix = "/api", endpoint = "messages/hide", input = server_fn::codec::Json)]
+pub async fn hide(conversation_id: ConversationId, message_ids: Vec<MessageId>) -> Result<Vec<MessageMark>, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.hide(me, conversation_id, message_ids).await?)
+}
+
+/// A page of the caller's starred messages, most recently starred first.
+#[server(prefix = "/api", endpoint = "messages/starred", input = server_fn::codec::Json)]
+pub async fn starred(before: Option<StarredCursor>) -> Result<StarredPage, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.starred(me, before).await?)
 }
 
 #[server(prefix = "/api", endpoint = "messages/delivered", input = server_fn::codec::Json)]

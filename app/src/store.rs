@@ -12,15 +12,16 @@
 //! shows the chat list and the open thread.
 
 mod apply;
+mod marks;
 mod outbox;
 
 use leptos::prelude::*;
 use reactive_stores::{AtKeyed, KeyedSubfield, Store};
 use shared::{
-    ConversationDetail, ConversationId, ConversationSummary, Me, MemberView, MessageView, PresenceView, Rev, Seq, Tick,
-    UserId,
+    ConversationDetail, ConversationId, ConversationSummary, Me, MemberView, MessageId, MessageView, PresenceView, Rev,
+    Seq, Tick, UserId,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use apply::{FollowUp, Identity};
 pub use outbox::Outgoing;
@@ -45,6 +46,11 @@ pub struct Thread {
     pub rev: Rev,
     pub has_more: bool,
     pub loaded: bool,
+    /// The loaded messages this person starred (their own marks, `marks.rs`).
+    pub starred: BTreeSet<MessageId>,
+    /// Messages I deleted for me while this page was open: an answer fetched before that
+    /// (a sync page that crossed the `marks` push) must not bring one back.
+    pub hidden: BTreeSet<MessageId>,
 }
 
 impl Thread {
@@ -190,6 +196,15 @@ impl ChatStore {
     pub fn tick(&self, conversation: ConversationId, seq: Seq) -> Tick {
         let me = self.my_id().unwrap_or(UserId(0));
         self.with_members(conversation, |members| tick_of(members, me, seq))
+    }
+
+    /// Whether I starred message `id` of a loaded thread (tracked on the thread's stars).
+    pub fn is_starred(&self, conversation: ConversationId, id: MessageId) -> bool {
+        self.has_thread(conversation) && self.thread(conversation).starred().with(|s| s.contains(&id))
+    }
+
+    pub fn is_starred_untracked(&self, conversation: ConversationId, id: MessageId) -> bool {
+        self.with_thread_untracked(conversation, |th| th.starred.contains(&id)).unwrap_or(false)
     }
 
     pub fn has_more(&self, conversation: ConversationId) -> bool {

@@ -14,6 +14,7 @@ mod m0004_media;
 mod m0005_avatars;
 mod m0006_group_adds;
 mod m0007_reactions;
+mod m0008_marks;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_avatars::Migration),
             Box::new(m0006_group_adds::Migration),
             Box::new(m0007_reactions::Migration),
+            Box::new(m0008_marks::Migration),
         ]
     }
 }

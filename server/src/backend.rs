@@ -11,7 +11,8 @@ use app::backend::{Backend, ClientInfo};
 use async_trait::async_trait;
 use shared::{
     ApiError, ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, HistoryPage, Me, MessageId,
-    MessageView, PresenceView, Receipt, Rev, Role, SearchHit, Seq, SyncPage, UserId, UserView,
+    MessageMark, MessageView, PresenceView, Receipt, Rev, Role, SearchHit, Seq, StarredCursor, StarredPage, SyncPage,
+    UserId, UserView,
 };
 use tower_sessions::session::Id;
 
@@ -187,6 +188,23 @@ impl Backend for Services {
 
     async fn react(&self, me: UserId, message: MessageId, emoji: Option<String>) -> Result<MessageView, ApiError> {
         Ok(self.messages.react(me, message, emoji.as_deref()).await?)
+    }
+
+    async fn star(&self, me: UserId, message: MessageId, starred: bool) -> Result<MessageMark, ApiError> {
+        Ok(self.messages.star(me, message, starred).await?)
+    }
+
+    async fn hide(
+        &self,
+        me: UserId,
+        id: ConversationId,
+        messages: Vec<MessageId>,
+    ) -> Result<Vec<MessageMark>, ApiError> {
+        Ok(self.messages.hide(me, id, &messages).await?)
+    }
+
+    async fn starred(&self, me: UserId, before: Option<StarredCursor>) -> Result<StarredPage, ApiError> {
+        Ok(self.messages.starred(me, before).await?)
     }
 
     async fn mark(&self, me: UserId, id: ConversationId, seq: Seq, read: bool) -> Result<Receipt, ApiError> {

@@ -2,11 +2,13 @@
 //! resets WebSocket connections at random (both halves dropped) and delays chunks by a few ms
 //! to ~200 ms, from a seeded RNG (`FAULT_SEED`, printed) so a failure reproduces. Clients in one
 //! group (two of them also in a direct chat) send over the proxy with outboxes (every unacked
-//! send goes again, same client_msg_id, after each reconnect), edit and delete over HTTP, send
-//! `read` frames, and build their state of every conversation incrementally from `message`,
-//! `message_updated`, `ack` and `receipt` frames, calling `messages/sync` after every reconnect
-//! and on every rev gap. At the end the faults stop, outboxes drain, and each client's state
-//! must equal a fresh `messages/history` (paged to the start) with its members.
+//! send goes again, same client_msg_id, after each reconnect), edit, delete and react over HTTP
+//! (two of them also star, unstar and delete for themselves), send `read` frames, and build
+//! their state of every conversation incrementally from `message`, `message_updated`, `ack`,
+//! `receipt` and `marks` frames, calling `messages/sync` after every reconnect and on every rev
+//! gap. At the end the faults stop, outboxes drain, and each client's state must equal a fresh
+//! `messages/history` of its own (paged to the start: their hidden messages left out, their
+//! stars) with its members.
 //!
 //! Needs no outside services. Run: `cargo test -p server --test faults -- --nocapture`.
 
@@ -33,6 +35,10 @@ const CLIENTS: usize = 10;
 const PASSWORD: &str = "correct horse battery";
 /// One frame (send or read) per socket every 55 ms: under 20 a second, so none is refused.
 const FRAME_EVERY: Duration = Duration::from_millis(55);
+/// The clients that star and delete for themselves (client 0 never does: its fresh fetch is
+/// the whole history).
+const MARKERS: [usize; 2] = [1, 2];
+const EMOJI: [&str; 3] = ["👍", "❤️", "😂"];
 
 #[path = "support/server.rs"]
 mod server_process;
@@ -128,6 +134,7 @@ struct Msg {
     body: String,
     edited_at: Option<i64>,
     deleted: bool,
+    reactions: Value,
 }
 
 impl Msg {
@@ -141,6 +148,7 @@ impl Msg {
             body: v["body"].as_str().expect("body").to_owned(),
             edited_at: v["edited_at"].as_i64(),
             deleted: v["deleted"].as_bool().expect("deleted"),
+            reactions: v.get("reactions").cloned().unwrap_or(Value::Null),
         }
     }
 }
@@ -155,11 +163,17 @@ struct Conv {
     rev: i64,
     /// Revs above `rev` already applied from pushes (out of order or after a gap).
     seen: BTreeSet<i64>,
+    /// My own marks: the ids I starred, and those I deleted for me (never shown again).
+    starred: BTreeSet<i64>,
+    hidden: BTreeSet<i64>,
 }
 
 impl Conv {
     /// Keeps the copy with the higher rev.
     fn apply(&mut self, m: Msg) {
+        if self.hidden.contains(&m.id) {
+            return;
+        }
         match self.messages.get(&m.seq) {
             Some(old) => {
                 assert_eq!(old.id, m.id, "two messages with seq {}", m.seq);
@@ -189,6 +203,20 @@ impl Conv {
             self.rev += 1;
         }
         self.seen.retain(|r| *r > self.rev);
+    }
+
+    /// One of my marks (`MessageMark`), from a push, a sync page or my own call's answer.
+    fn mark(&mut self, mark: &Value) {
+        let id = mark["message_id"].as_i64().expect("message_id");
+        if mark["hidden"] == true {
+            self.hidden.insert(id);
+            self.starred.remove(&id);
+            self.messages.retain(|_, m| m.id != id);
+        } else if mark["starred"] == true {
+            self.starred.insert(id);
+        } else {
+            self.starred.remove(&id);
+        }
     }
 
     fn watermark(&mut self, user: i64, delivered: i64, read: i64) {
@@ -231,6 +259,9 @@ struct Run {
     edits: AtomicUsize,
     deletes: AtomicUsize,
     reads: AtomicUsize,
+    reactions: AtomicUsize,
+    stars: AtomicUsize,
+    hides: AtomicUsize,
 }
 
 impl Client {
@@ -263,6 +294,13 @@ impl Client {
         client
     }
 
+    /// A call that may be refused: (status, answer).
+    async fn try_call(&self, base: &str, endpoint: &str, body: Value) -> (u16, Value) {
+        let res = self.http.post(format!("{base}/api/{endpoint}")).json(&body).send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     async fn call(&self, base: &str, endpoint: &str, body: Value) -> Value {
         let res = self.http.post(format!("{base}/api/{endpoint}")).json(&body).send().await.expect("request");
         let status = res.status();
@@ -288,6 +326,9 @@ impl Client {
                     let c = state.convs.entry(conv).or_default();
                     for m in page["changed"].as_array().expect("changed") {
                         c.apply(Msg::from(m));
+                    }
+                    for mark in page["marks"].as_array().expect("marks") {
+                        c.mark(mark);
                     }
                     for m in page["members"].as_array().expect("members") {
                         let user = m["user"]["id"].as_i64().expect("user");
@@ -343,6 +384,12 @@ impl Client {
                     state.acked.insert(id);
                     // The original message: its rev may be older than the held copy's.
                     gap = state.convs.entry(conv).or_default().push(Msg::from(m));
+                }
+                Some("marks") => {
+                    for mark in frame["marks"].as_array().expect("marks") {
+                        let conv = mark["conversation_id"].as_i64().expect("conversation");
+                        state.convs.entry(conv).or_default().mark(mark);
+                    }
                 }
                 Some("receipt") => {
                     let r = &frame["receipt"];
@@ -459,12 +506,17 @@ impl Client {
         reader.abort();
     }
 
-    /// Edits and deletes its own stored messages over HTTP (direct to the server).
+    /// Edits and deletes its own stored messages over HTTP (direct to the server), reacts to
+    /// anyone's, and (the markers) stars, unstars and deletes for itself.
     async fn editor(self: Arc<Self>, run: Arc<Run>) {
         let mut rng = StdRng::seed_from_u64(1000 + self.index as u64);
         let mut gone: HashSet<i64> = HashSet::new();
         while run.sending.load(Ordering::SeqCst) {
             tokio::time::sleep(Duration::from_millis(rng.random_range(200..800))).await;
+            if rng.random_bool(0.4) {
+                self.touch(&run, &mut rng).await;
+                continue;
+            }
             let candidates: Vec<i64> = {
                 let state = self.state.lock().expect("state");
                 state
@@ -492,15 +544,71 @@ impl Client {
     }
 }
 
-/// The fresh fetch: the whole history paged back with `before`, and the members' watermarks.
-async fn fresh(client: &Client, base: &str, conv: i64) -> (Vec<Msg>, BTreeMap<i64, (i64, i64)>, i64) {
+impl Client {
+    /// Reacts to, stars or unstars, or deletes for me one message held (not yet deleted).
+    async fn touch(&self, run: &Run, rng: &mut StdRng) {
+        let held: Vec<(i64, i64, bool)> = {
+            let state = self.state.lock().expect("state");
+            state
+                .convs
+                .iter()
+                .flat_map(|(conv, c)| {
+                    c.messages.values().filter(|m| !m.deleted).map(|m| (*conv, m.id, c.starred.contains(&m.id)))
+                })
+                .collect()
+        };
+        if held.is_empty() {
+            return;
+        }
+        let (conv, id, starred) = held[rng.random_range(0..held.len())];
+        let marker = MARKERS.contains(&self.index);
+        let roll = rng.random_range(0..10);
+        let (endpoint, body) = if !marker || roll < 4 {
+            let emoji = if rng.random_bool(0.2) { Value::Null } else { json!(EMOJI[rng.random_range(0..EMOJI.len())]) };
+            ("messages/react", json!({ "message_id": id, "emoji": emoji }))
+        } else if roll < 8 {
+            ("messages/star", json!({ "message_id": id, "starred": !starred }))
+        } else {
+            ("messages/hide", json!({ "conversation_id": conv, "message_ids": [id] }))
+        };
+        let (status, answer) = self.try_call(&run.server, endpoint, body).await;
+        // Deleted by its sender in the meantime: refused, as it should be.
+        if status == 409 {
+            return;
+        }
+        assert_eq!(status, 200, "client {} {endpoint}: {answer}", self.index);
+        // The answer is applied at once, as the app does; the push that follows is the same.
+        let mut state = self.state.lock().expect("state");
+        let c = state.convs.entry(conv).or_default();
+        match endpoint {
+            "messages/react" => {
+                c.apply(Msg::from(&answer));
+                run.reactions.fetch_add(1, Ordering::Relaxed);
+            }
+            "messages/star" => {
+                c.mark(&answer);
+                run.stars.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {
+                answer.as_array().expect("marks").iter().for_each(|mark| c.mark(mark));
+                run.hides.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// The fresh fetch as `client` sees it: the whole history paged back with `before`, the
+/// members' watermarks, the rev, and the messages it starred.
+async fn fresh(client: &Client, base: &str, conv: i64) -> (Vec<Msg>, BTreeMap<i64, (i64, i64)>, i64, BTreeSet<i64>) {
     let mut history: Vec<Msg> = Vec::new();
+    let mut starred = BTreeSet::new();
     let mut before: Option<i64> = None;
     let mut members = BTreeMap::new();
     let mut rev = None;
     loop {
         let page = client.call(base, "messages/history", json!({ "conversation_id": conv, "before": before })).await;
         let messages: Vec<Msg> = page["messages"].as_array().expect("messages").iter().map(Msg::from).collect();
+        starred.extend(page["starred"].as_array().expect("starred").iter().map(|id| id.as_i64().expect("id")));
         if rev.is_none() {
             rev = page["rev"].as_i64();
             for m in page["members"].as_array().expect("members") {
@@ -519,7 +627,7 @@ async fn fresh(client: &Client, base: &str, conv: i64) -> (Vec<Msg>, BTreeMap<i6
             break;
         }
     }
-    (history, members, rev.expect("rev"))
+    (history, members, rev.expect("rev"), starred)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -561,6 +669,9 @@ async fn incremental_state_survives_resets_and_delays() {
         edits: AtomicUsize::new(0),
         deletes: AtomicUsize::new(0),
         reads: AtomicUsize::new(0),
+        reactions: AtomicUsize::new(0),
+        stars: AtomicUsize::new(0),
+        hides: AtomicUsize::new(0),
     });
     let mut tasks = Vec::new();
     let mut editors = Vec::new();
@@ -620,11 +731,19 @@ async fn incremental_state_survives_resets_and_delays() {
         for conv in [group, direct] {
             fresh_by_conv.insert(conv, fresh(&clients[0], &base, conv).await);
         }
+        // The markers' own fresh fetches: their hidden messages left out, their stars.
+        let mut own = HashMap::new();
+        for index in MARKERS {
+            let convs = clients[index].convs.lock().expect("convs").clone();
+            for conv in convs {
+                own.insert((index, conv), fresh(&clients[index], &base, conv).await);
+            }
+        }
         let mut mismatch = None;
         'clients: for client in &clients {
             let state = client.state.lock().expect("state");
             for conv in client.convs.lock().expect("convs").iter() {
-                let (history, members, rev) = &fresh_by_conv[conv];
+                let (history, members, rev, starred) = own.get(&(client.index, *conv)).unwrap_or(&fresh_by_conv[conv]);
                 let Some(held) = state.convs.get(conv) else {
                     mismatch = Some(format!("client {} holds nothing of {conv}", client.index));
                     break 'clients;
@@ -648,6 +767,13 @@ async fn incremental_state_survives_resets_and_delays() {
                     ));
                     break 'clients;
                 }
+                if &held.starred != starred {
+                    mismatch = Some(format!(
+                        "client {} conversation {conv}: starred {:?} != {starred:?}",
+                        client.index, held.starred
+                    ));
+                    break 'clients;
+                }
                 if held.rev != *rev {
                     mismatch = Some(format!("client {} conversation {conv}: rev {} != {rev}", client.index, held.rev));
                     break 'clients;
@@ -666,7 +792,7 @@ async fn incremental_state_survives_resets_and_delays() {
     // The history itself: seqs 1..n, no duplicate client_msg_id, exactly the messages made.
     let mut texts = 0;
     for conv in [group, direct] {
-        let (history, _, _) = &fresh_by_conv[&conv];
+        let (history, ..) = &fresh_by_conv[&conv];
         let seqs: Vec<i64> = history.iter().map(|m| m.seq).collect();
         assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "seqs 1..n in {conv}");
         let mut ids = HashSet::new();
@@ -694,11 +820,14 @@ async fn incremental_state_survives_resets_and_delays() {
     let resent: usize = clients.iter().map(|c| c.state.lock().expect("state").resent).sum();
     println!(
         "faults: {CLIENTS} clients (1 group + 1 direct chat), {TOTAL} messages in {traffic_secs:.1} s, \
-         {} edits, {} deletes, {} read frames; {} resets injected, {connects} connections, {resent} outbox \
+         {} edits, {} deletes, {} reactions, {} stars, {} deletes for me, {} read frames; {} resets injected, {connects} connections, {resent} outbox \
          items resent, {resyncs} resyncs; every client's state equals a fresh fetch (compared {compares}x; \
          {} + {} messages in group + direct); {:.1} s in all",
         run.edits.load(Ordering::SeqCst),
         run.deletes.load(Ordering::SeqCst),
+        run.reactions.load(Ordering::SeqCst),
+        run.stars.load(Ordering::SeqCst),
+        run.hides.load(Ordering::SeqCst),
         run.reads.load(Ordering::SeqCst),
         proxy.resets.load(Ordering::SeqCst),
         counts[0],

@@ -6,7 +6,7 @@
 use crate::error::ApiError;
 use crate::ids::{ConversationId, MessageId, Seq, UserId};
 use crate::media::MediaId;
-use crate::message::{MessageView, Receipt};
+use crate::message::{MessageMark, MessageView, Receipt};
 use serde::{Deserialize, Serialize};
 
 /// Browser → server.
@@ -60,6 +60,11 @@ pub enum ServerFrame {
     /// A message was edited, deleted or reacted to; `message` is its new state.
     MessageUpdated {
         message: MessageView,
+    },
+    /// The caller's own marks changed (starred, unstarred, deleted for them), on this device or
+    /// another: sent to the caller's sockets only.
+    Marks {
+        marks: Vec<MessageMark>,
     },
     /// A member's watermarks moved.
     Receipt {

@@ -24,5 +24,9 @@ pub const GROUP_MAX_MEMBERS: usize = 256;
 pub const HISTORY_PAGE: u64 = 50;
 pub const SEARCH_QUERY_MAX: usize = 128;
 pub const SEARCH_RESULTS_MAX: u64 = 50;
+/// Messages deleted for me in one call (a selection).
+pub const HIDE_MAX: usize = 100;
+/// Starred messages per page.
+pub const STARRED_PAGE: u64 = 50;
 /// A typing indicator disappears by itself after this long without a new `typing` frame.
 pub const TYPING_EXPIRES_MS: u64 = 5000;

@@ -136,6 +136,10 @@ pub struct HistoryPage {
     /// Everyone's watermarks, for ticks.
     pub members: Vec<MemberView>,
     pub rev: Rev,
+    /// Which of these messages the caller starred (their own marks; messages they deleted for
+    /// themselves are not in the page at all).
+    #[serde(default)]
+    pub starred: Vec<MessageId>,
 }
 
 /// Everything that changed in a conversation after a rev: new, edited and deleted messages
@@ -149,6 +153,43 @@ pub struct SyncPage {
     pub rev: Rev,
     /// True when more changes remain after `rev`: call again.
     pub has_more: bool,
+    /// The caller's marks that changed at or after the rev they held: starred, unstarred,
+    /// deleted for them. A hidden message is never in `changed`.
+    #[serde(default)]
+    pub marks: Vec<MessageMark>,
+}
+
+/// One person's own mark on a message, seen by nobody else: starred (in their "Starred
+/// messages") or hidden (deleted for them alone, on all their devices; final).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageMark {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub starred: bool,
+    pub hidden: bool,
+}
+
+/// A starred message, with where it is and when it was starred.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StarredMessage {
+    pub message: MessageView,
+    pub conversation_title: String,
+    pub starred_at: i64,
+}
+
+/// Where a page of "Starred messages" ends: pass it back to read the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StarredCursor {
+    pub starred_at: i64,
+    pub message_id: MessageId,
+}
+
+/// One page of the caller's starred messages, most recently starred first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StarredPage {
+    pub items: Vec<StarredMessage>,
+    /// Set when more remain: the cursor of the last item.
+    pub next: Option<StarredCursor>,
 }
 
 /// A search hit: the message and where it is.

@@ -18,12 +18,13 @@ mod new_chat;
 mod profile_panel;
 mod search_panel;
 mod send;
+mod starred_panel;
 mod time;
 mod voice_player;
 mod voice_recorder;
 
 use crate::accounts::current_user;
-use crate::components::{Avatar, BrandMark, ConnectionBadge, LogoutButton, OnDemand, ThemeToggle};
+use crate::components::{Avatar, BrandMark, ConnectionBadge, Icon, LogoutButton, OnDemand, ThemeToggle, icon};
 use crate::conversations::list_conversations;
 use crate::realtime::use_connection;
 use crate::store::{Identity, use_store};
@@ -42,6 +43,7 @@ pub enum SidebarView {
     NewChat,
     NewGroup,
     Search,
+    Starred,
     Profile,
 }
 
@@ -142,6 +144,10 @@ fn Shell(me: Me) -> impl IntoView {
                             on:click=move |_| sidebar.set(SidebarView::Search)>
                             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="currentColor" d="M15.5 14h-.8l-.3-.3A6.5 6.5 0 1 0 14 15.5l.3.3v.8l5 5 1.5-1.5-5-5zm-6 0a4.5 4.5 0 1 1 0-9 4.5 4.5 0 0 1 0 9z"/></svg>
                         </button>
+                        <button type="button" class="icon-button" aria-label="Starred messages" title="Starred messages"
+                            on:click=move |_| sidebar.set(SidebarView::Starred)>
+                            <Icon path=icon::STAR/>
+                        </button>
                         <button type="button" class="icon-button" aria-label="New chat" title="New chat"
                             on:click=move |_| sidebar.set(SidebarView::NewChat)>
                             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="currentColor" d="M19 3H5a2 2 0 0 0-2 2v16l4-4h12a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm-2 8h-4v4h-2v-4H7V9h4V5h2v4h4v2z"/></svg>
@@ -173,6 +179,7 @@ fn Shell(me: Me) -> impl IntoView {
                     SidebarView::NewChat => view! { <OnDemand view=|| Box::pin(new_chat::new_chat_panel(false))/> }.into_any(),
                     SidebarView::NewGroup => view! { <OnDemand view=|| Box::pin(new_chat::new_chat_panel(true))/> }.into_any(),
                     SidebarView::Search => view! { <OnDemand view=|| Box::pin(search_panel::search_panel())/> }.into_any(),
+                    SidebarView::Starred => view! { <OnDemand view=|| Box::pin(starred_panel::starred_panel())/> }.into_any(),
                     SidebarView::Profile => view! { <OnDemand view=|| Box::pin(profile_panel::profile_panel())/> }.into_any(),
                 }}
             </aside>

@@ -63,7 +63,11 @@ impl ChatStore {
     // ---- the chat list ----
 
     /// Changes one row, writing (and notifying its readers) only if `change` changed it.
-    fn update_row(&self, conversation: ConversationId, change: impl FnOnce(&mut ConversationSummary)) -> bool {
+    pub(super) fn update_row(
+        &self,
+        conversation: ConversationId,
+        change: impl FnOnce(&mut ConversationSummary),
+    ) -> bool {
         let Some(before) = self.summary_untracked(conversation) else { return false };
         let mut after = before.clone();
         change(&mut after);
@@ -177,7 +181,7 @@ impl ChatStore {
         let mut fresh = Vec::new();
         let mut changed = Vec::new();
         self.with_thread_untracked(conversation, |th| {
-            for message in messages {
+            for message in messages.into_iter().filter(|m| !th.hidden.contains(&m.id)) {
                 match th.messages.get(&message.seq) {
                     None => fresh.push(message),
                     Some(held) if held.rev < message.rev || (held.rev == message.rev && *held != message) => {
@@ -242,6 +246,8 @@ impl ChatStore {
                 rev: page.rev,
                 has_more: page.has_more,
                 loaded: true,
+                starred: page.starred.into_iter().collect(),
+                hidden: Default::default(),
             };
             self.data.threads().update(|t| {
                 t.insert(conversation, thread);
@@ -257,6 +263,8 @@ impl ChatStore {
         if loaded && !older && rev >= page.rev {
             return;
         }
+        let ids: Vec<_> = page.messages.iter().map(|m| m.id).collect();
+        self.set_stars(conversation, &ids, &page.starred);
         self.merge_messages(conversation, page.messages);
         self.set_members(conversation, page.members);
         let thread = self.thread(conversation);
@@ -272,6 +280,8 @@ impl ChatStore {
 
     pub fn apply_sync(&self, page: SyncPage) {
         let conversation = page.conversation_id;
+        // (A row whose last message was hidden while away falls back to the thread's newest.)
+        self.apply_marks(&page.marks);
         // The row's preview follows edits and deletes of its last message made while away.
         let last = if self.has_thread(conversation) {
             let changed = self.merge_messages(conversation, page.changed);
@@ -318,6 +328,7 @@ impl ChatStore {
                 });
                 FollowUp::None
             }
+            ServerFrame::Marks { marks } => self.apply_marks(marks),
             ServerFrame::Receipt { receipt } => self.apply_receipt(receipt),
             ServerFrame::Typing { conversation_id, user_id, expires_in_ms } => {
                 self.typing.update(|typing| {

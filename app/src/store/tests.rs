@@ -32,7 +32,7 @@ fn me() -> Me {
 
 fn message(seq: Seq, rev: Rev, sender: UserId, body: &str) -> MessageView {
     MessageView {
-        id: shared::MessageId(100 + seq),
+        id: MessageId(100 + seq),
         conversation_id: CHAT,
         seq,
         rev,
@@ -137,6 +137,7 @@ fn a_loaded_thread_gives_its_row_the_lowest_marks_of_the_others() {
             has_more: false,
             members: vec![member(ME, "me", 3, 3), member(PEER, "peer", 3, 3), member(UserId(3), "third", 3, 1)],
             rev: 3,
+            starred: vec![],
         };
         store.load_history(CHAT, page, false);
         assert_eq!(row(&store).tick_for(3), Tick::Delivered);
@@ -180,6 +181,7 @@ fn a_sync_that_deleted_the_last_message_updates_the_preview() {
             members: Vec::new(),
             rev: 3,
             has_more: false,
+            marks: vec![],
         });
         assert!(row(&store).last_message.is_some_and(|m| m.deleted && m.body.is_empty()));
     });
@@ -192,8 +194,13 @@ fn an_edit_or_delete_of_a_quoted_message_re_renders_the_quotes_held() {
         let mut reply = message(2, 2, ME, "ok");
         reply.reply_to = Some(shared::ReplyPreview::of(&quoted));
         let store = store_with(ConversationKind::Direct, reply.clone());
-        let page =
-            HistoryPage { messages: vec![quoted.clone(), reply.clone()], has_more: false, members: vec![], rev: 2 };
+        let page = HistoryPage {
+            messages: vec![quoted.clone(), reply.clone()],
+            has_more: false,
+            members: vec![],
+            rev: 2,
+            starred: vec![],
+        };
         store.load_history(CHAT, page, false);
         let quote_of_reply =
             |store: &ChatStore| store.message_untracked(CHAT, 2).and_then(|m| m.reply_to).expect("a quote");
@@ -215,6 +222,7 @@ fn an_edit_or_delete_of_a_quoted_message_re_renders_the_quotes_held() {
             members: vec![],
             rev: 4,
             has_more: false,
+            marks: vec![],
         });
         let quote = quote_of_reply(&store);
         assert!(quote.deleted && quote.body.is_empty(), "{quote:?}");
@@ -287,6 +295,7 @@ fn thread_of(store: &ChatStore, n: i64) {
         has_more: false,
         members: vec![member(ME, "me"), member(PEER, "peer")],
         rev: n,
+        starred: vec![],
     };
     store.load_history(CHAT, page, false);
 }
@@ -371,5 +380,87 @@ fn a_refetched_list_with_one_changed_row_rewrites_that_row_only() {
         assert_eq!(read_all().0.as_deref(), Some("Renamed"));
         assert_eq!(runs(&changed_runs), 2);
         assert_eq!(runs(&same_runs), 1);
+    });
+}
+
+#[test]
+fn my_marks_star_and_hide_messages_and_fix_the_preview() {
+    reactive(|| {
+        let store = store_with(ConversationKind::Direct, message(4, 4, PEER, "hello"));
+        let page_of = |starred| HistoryPage {
+            messages: (1..=4).map(|seq| message(seq, seq, PEER, &format!("m{seq}"))).collect(),
+            has_more: false,
+            members: vec![],
+            rev: 4,
+            starred,
+        };
+        store.load_history(CHAT, page_of(vec![MessageId(102)]), false);
+        assert!(store.is_starred_untracked(CHAT, MessageId(102)));
+        let (reader, reader_runs) = counted(move || store.is_starred(CHAT, MessageId(101)));
+        assert!(!reader.get());
+        let mark = |seq: Seq, starred, hidden| shared::MessageMark {
+            message_id: MessageId(100 + seq),
+            conversation_id: CHAT,
+            starred,
+            hidden,
+        };
+
+        // Another device starred 1 and unstarred 2.
+        let frame = ServerFrame::Marks { marks: vec![mark(1, true, false), mark(2, false, false)] };
+        assert_eq!(store.apply(&frame, 0.0), FollowUp::None);
+        assert!(reader.get());
+        assert!(!store.is_starred_untracked(CHAT, MessageId(102)));
+        assert_eq!(runs(&reader_runs), 2);
+        // The same marks again write nothing.
+        store.apply(&frame, 0.0);
+        reader.get();
+        assert_eq!(runs(&reader_runs), 2, "an unchanged star notifies nobody");
+
+        // Deleting the last message for me: gone from the thread, the preview falls back.
+        assert_eq!(store.apply(&ServerFrame::Marks { marks: vec![mark(4, false, true)] }, 0.0), FollowUp::None);
+        assert_eq!(store.seqs(CHAT), [1, 2, 3]);
+        assert_eq!(row(&store).last_message.map(|m| m.body), Some("m3".into()));
+        // A sync answer fetched before the deletion, arriving after its push, keeps it gone.
+        store.apply_sync(SyncPage {
+            conversation_id: CHAT,
+            changed: vec![message(4, 4, PEER, "m4")],
+            members: vec![],
+            rev: 4,
+            has_more: false,
+            marks: vec![],
+        });
+        assert_eq!(store.seqs(CHAT), [1, 2, 3]);
+        // A sync carries the marks made while away: 1 hidden (and so unstarred).
+        store.apply_sync(SyncPage {
+            conversation_id: CHAT,
+            changed: vec![],
+            members: vec![],
+            rev: 4,
+            has_more: false,
+            marks: vec![mark(1, false, true)],
+        });
+        assert_eq!(store.seqs(CHAT), [2, 3]);
+        assert!(!store.is_starred_untracked(CHAT, MessageId(101)));
+        // A refetched page (the server leaves hidden messages out) keeps that.
+        let refetched = HistoryPage {
+            messages: (2..=3).map(|seq| message(seq, seq, PEER, &format!("m{seq}"))).collect(),
+            has_more: false,
+            members: vec![],
+            rev: 5,
+            starred: vec![MessageId(103)],
+        };
+        store.load_history(CHAT, refetched, false);
+        assert_eq!(store.seqs(CHAT), [2, 3]);
+        assert!(store.is_starred_untracked(CHAT, MessageId(103)));
+    });
+}
+
+#[test]
+fn hiding_the_previewed_message_of_a_chat_not_loaded_asks_for_its_row() {
+    reactive(|| {
+        let store = store_with(ConversationKind::Direct, message(4, 4, PEER, "hello"));
+        let mark =
+            shared::MessageMark { message_id: MessageId(104), conversation_id: CHAT, starred: false, hidden: true };
+        assert_eq!(store.apply(&ServerFrame::Marks { marks: vec![mark] }, 0.0), FollowUp::Refresh(CHAT));
     });
 }

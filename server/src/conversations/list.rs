@@ -15,7 +15,9 @@ use crate::error::Result;
 use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
 use crate::messages::store;
 use sea_orm::sea_query::{Alias, Expr, Order, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
+};
 use shared::{ConversationId, ConversationKind, ConversationSummary, ListCursor, MessageView, Role, UserId, UserView};
 use std::collections::HashMap;
 
@@ -89,7 +91,7 @@ pub async fn summaries(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Res
     let ids: Vec<i64> = joined.iter().map(|j| j.conversation_id).collect();
     let id_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let facts = member_facts(db, me, &id_list).await?;
-    let mut last_messages = last_messages(db, &joined).await?;
+    let mut last_messages = last_messages(db, me, &joined).await?;
     let mut unread = unread_counts(db, me, &joined).await?;
     Ok(joined
         .into_iter()
@@ -199,19 +201,33 @@ async fn member_facts(db: &impl ConnectionTrait, me: UserId, id_list: &str) -> R
 }
 
 /// Statements 3–5: each chat's last message, if the caller may see it (it came after they
-/// joined), with quotes and attachments.
-async fn last_messages(db: &impl ConnectionTrait, joined: &[Joined]) -> Result<HashMap<i64, MessageView>> {
+/// joined, and they did not delete it for themselves), with quotes and attachments. A chat
+/// whose last message the caller deleted for themselves costs one statement more: its latest
+/// message they still see.
+async fn last_messages(db: &impl ConnectionTrait, me: UserId, joined: &[Joined]) -> Result<HashMap<i64, MessageView>> {
     let visible: Vec<&Joined> = joined.iter().filter(|j| j.last_seq > j.joined_seq).collect();
     if visible.is_empty() {
         return Ok(HashMap::new());
     }
     let mut which = Condition::any();
-    for j in visible {
+    for j in &visible {
         which = which.add(
             Condition::all().add(MessageCol::ConversationId.eq(j.conversation_id)).add(MessageCol::Seq.eq(j.last_seq)),
         );
     }
-    let rows = MessageEntity::find().filter(which).all(db).await?;
+    let mut rows =
+        MessageEntity::find().filter(which).filter(crate::messages::marks::not_hidden_by(me)).all(db).await?;
+    let shown: Vec<i64> = rows.iter().map(|m| m.conversation_id).collect();
+    for j in visible.iter().filter(|j| !shown.contains(&j.conversation_id)) {
+        let latest = MessageEntity::find()
+            .filter(MessageCol::ConversationId.eq(j.conversation_id))
+            .filter(MessageCol::Seq.gt(j.joined_seq))
+            .filter(crate::messages::marks::not_hidden_by(me))
+            .order_by_desc(MessageCol::Seq)
+            .one(db)
+            .await?;
+        rows.extend(latest);
+    }
     Ok(store::views(db, rows).await?.into_iter().map(|m| (m.conversation_id.0, m)).collect())
 }
 

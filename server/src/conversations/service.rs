@@ -60,6 +60,14 @@ impl Conversations {
         list::summaries(&self.deps.db, me, Rows::Only(vec![conversation])).await?.pop().ok_or_else(Error::not_found)
     }
 
+    /// The caller's rows of these chats, in list order (those they are not in are left out).
+    pub async fn summaries(&self, me: UserId, conversations: Vec<ConversationId>) -> Result<Vec<ConversationSummary>> {
+        if conversations.is_empty() {
+            return Ok(Vec::new());
+        }
+        list::summaries(&self.deps.db, me, Rows::Only(conversations)).await
+    }
+
     pub async fn detail(&self, me: UserId, conversation: ConversationId) -> Result<ConversationDetail> {
         let summary = self.summary(me, conversation).await?;
         let members = self.members(conversation).await?;

@@ -6,7 +6,7 @@
 use super::Messages;
 use super::entity::{ActiveModel as MessageRow, Entity as MessageEntity};
 use super::store;
-use crate::conversations::{member_ids, membership};
+use crate::conversations::membership;
 use crate::db::now_ms;
 use crate::error::{Error, Result};
 use sea_orm::entity::prelude::*;
@@ -107,7 +107,7 @@ impl Messages {
         }
         let conversation = ConversationId(row.conversation_id);
         let message = store::view(&deps.db, row).await?;
-        let members = member_ids(&deps.db, conversation).await?;
+        let members = super::marks::audience(&deps.db, conversation, message.id.0).await?;
         deps.hub.send_to(&members, ServerFrame::MessageUpdated { message: message.clone() });
         Ok(message)
     }

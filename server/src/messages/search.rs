@@ -61,6 +61,8 @@ pub async fn search(
                  FROM messages m JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = $2 \
                  WHERE to_tsvector('simple', m.body) @@ to_tsquery('simple', $1) \
                    AND m.kind = 'text' AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
+                   AND NOT EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.id \
+                     AND k.user_id = mb.user_id AND k.hidden_at IS NOT NULL) \
                    AND ($3::BIGINT IS NULL OR m.conversation_id = $3) \
                  ORDER BY m.id DESC LIMIT $4",
                 [Value::from(query), Value::from(me.0), Value::from(scope), Value::from(SEARCH_RESULTS_MAX as i64)],
@@ -77,6 +79,8 @@ pub async fn search(
                  FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
                  JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ? \
                  WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND m.seq > mb.joined_seq \
+                   AND NOT EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.id \
+                     AND k.user_id = mb.user_id AND k.hidden_at IS NOT NULL) \
                    AND (? IS NULL OR m.conversation_id = ?) \
                  ORDER BY messages_fts.rowid DESC LIMIT ?",
                 [

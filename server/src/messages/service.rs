@@ -1,5 +1,6 @@
 use super::commit::{GroupCommit, Stored};
 use super::entity::{self, ActiveModel as MessageRow, Column as MessageCol, Entity as MessageEntity};
+use super::marks;
 use super::store;
 use crate::conversations::{member_ids, membership};
 use crate::db::now_ms;
@@ -22,7 +23,7 @@ const SYNC_PAGE: u64 = 500;
 #[derive(Clone)]
 pub struct Messages {
     pub(super) deps: Deps,
-    conversations: crate::conversations::Conversations,
+    pub(super) conversations: crate::conversations::Conversations,
     media: crate::media::Media,
     /// Present on SQLite: sends are stored in batches by one writer task.
     group_commit: Option<GroupCommit>,
@@ -153,7 +154,7 @@ impl Messages {
         };
         let conversation = ConversationId(row.conversation_id);
         let message = store::view(&self.deps.db, row).await?;
-        let members = member_ids(&self.deps.db, conversation).await?;
+        let members = marks::audience(&self.deps.db, conversation, message.id.0).await?;
         self.deps.hub.send_to(&members, ServerFrame::MessageUpdated { message: message.clone() });
         Ok(message)
     }
@@ -168,7 +169,8 @@ impl Messages {
         let rev = current_rev(db, conversation).await?;
         let mut query = MessageEntity::find()
             .filter(MessageCol::ConversationId.eq(conversation.0))
-            .filter(MessageCol::Seq.gt(joined));
+            .filter(MessageCol::Seq.gt(joined))
+            .filter(marks::not_hidden_by(me));
         if let Some(before) = before {
             query = query.filter(MessageCol::Seq.lt(before));
         }
@@ -176,9 +178,11 @@ impl Messages {
         let has_more = rows.len() as u64 > HISTORY_PAGE;
         rows.truncate(HISTORY_PAGE as usize);
         rows.reverse();
+        let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+        let starred = marks::starred_among(db, me, &ids).await?;
         let messages = store::views(db, rows).await?;
         let members = self.conversations.members(conversation).await?;
-        Ok(HistoryPage { messages, has_more, members, rev })
+        Ok(HistoryPage { messages, has_more, members, rev, starred })
     }
 
     /// Every message created, edited or deleted after `after` (a rev the client holds), in its
@@ -187,10 +191,14 @@ impl Messages {
         let db = &self.deps.db;
         let joined = membership(db, conversation, me).await?.joined_seq;
         let current = current_rev(db, conversation).await?;
+        // Read before the messages, like the rev: a mark that commits in between is sent again
+        // by the next sync (it is stamped with a rev at or after this one), never lost.
+        let marks = marks::changed_since(db, me, conversation, after).await?;
         let mut rows = MessageEntity::find()
             .filter(MessageCol::ConversationId.eq(conversation.0))
             .filter(MessageCol::Rev.gt(after))
             .filter(MessageCol::Seq.gt(joined))
+            .filter(marks::not_hidden_by(me))
             .order_by_asc(MessageCol::Rev)
             .limit(SYNC_PAGE + 1)
             .all(db)
@@ -200,7 +208,7 @@ impl Messages {
         let rev = if has_more { rows.last().map_or(current, |m| m.rev) } else { current };
         let changed = store::views(db, rows).await?;
         let members = self.conversations.members(conversation).await?;
-        Ok(SyncPage { conversation_id: conversation, changed, members, rev, has_more })
+        Ok(SyncPage { conversation_id: conversation, changed, members, rev, has_more, marks })
     }
 
     pub async fn search(

@@ -32,6 +32,20 @@ pub async fn bump(
         .ok_or_else(Error::not_found)
 }
 
+/// Locks the conversation's row for the rest of the transaction without changing it and
+/// returns it: a mark stamped with this rev cannot be overtaken by a change that a fetch
+/// reports before the mark commits (PostgreSQL's row lock; on SQLite the write lock).
+pub async fn lock(db: &impl ConnectionTrait, conversation: ConversationId) -> Result<conversation::Model> {
+    ConversationEntity::update_many()
+        .col_expr(ConvCol::Rev, Expr::col(ConvCol::Rev))
+        .filter(ConvCol::Id.eq(conversation.0))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(Error::not_found)
+}
+
 /// Appends a message after [`bump`]ing the conversation.
 pub async fn append(
     db: &impl ConnectionTrait,

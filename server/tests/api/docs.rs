@@ -53,6 +53,7 @@ fn every_frame_example_in_the_api_docs_has_the_serde_shape() {
         "ack",
         "message",
         "message_updated",
+        "marks",
         "receipt",
         "typing",
         "presence",

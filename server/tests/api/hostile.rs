@@ -19,10 +19,12 @@ async fn raw(user: &User, endpoint: &str, body: impl Into<reqwest::Body>) -> (St
     (status, code)
 }
 
-const JSON_ENDPOINTS: [&str; 8] = [
+const JSON_ENDPOINTS: [&str; 10] = [
     "messages/send",
     "messages/history",
     "messages/edit",
+    "messages/star",
+    "messages/hide",
     "messages/read",
     "messages/search",
     "conversations/create_group",

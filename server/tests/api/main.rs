@@ -10,6 +10,7 @@ mod groups;
 mod helpers;
 mod hostile;
 mod idempotency;
+mod marks;
 mod media;
 mod messages;
 mod pages;

@@ -118,34 +118,30 @@ pub fn MessageBubble(
     let confirm = use_confirm();
     let bubble_ref = NodeRef::<leptos::html::Div>::new();
     let press = StoredValue::new(Press::default());
-    let has_actions = !deleted;
     let menu_items = MenuItems { message: message.clone(), mine, editable, with_info };
     let swipe_reply = message.clone();
     // The bubble itself takes the keyboard and the finger: Enter or the context-menu key on
     // the focused bubble, a right click or a long press open the menu; a swipe right replies.
+    // (A deleted message keeps its menu: it can still be deleted for me, or unstarred.)
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         let on_bubble = ev.target().is_some_and(|t| ev.current_target().is_some_and(|c| c == t));
         let key = ev.key();
-        if has_actions && on_bubble && (key == "Enter" || key == "ContextMenu" || (key == "F10" && ev.shift_key())) {
+        if on_bubble && (key == "Enter" || key == "ContextMenu" || (key == "F10" && ev.shift_key())) {
             ev.prevent_default();
             menu_open.set(true);
         }
     };
     let on_contextmenu = move |ev: leptos::ev::MouseEvent| {
-        if has_actions {
-            ev.prevent_default();
-            press.update_value(Press::cancel);
-            menu_open.set(true);
-        }
+        ev.prevent_default();
+        press.update_value(Press::cancel);
+        menu_open.set(true);
     };
     let on_pointerdown = move |ev: leptos::ev::PointerEvent| {
-        if has_actions {
-            press.update_value(|p| p.down(&ev, menu_open));
-        }
+        press.update_value(|p| p.down(&ev, menu_open));
     };
     let on_pointermove = move |ev: leptos::ev::PointerEvent| {
         let swiped = press.try_update_value(|p| p.moved(&ev)).unwrap_or(false);
-        if swiped {
+        if swiped && !deleted {
             mode.set(ComposeMode::Reply(swipe_reply.clone()));
         }
     };
@@ -201,11 +197,9 @@ pub fn MessageBubble(
             <div class="bubble" class:deleted=deleted class:big-emoji=big class:has-media=has_media node_ref=bubble_ref
                 tabindex="0" on:keydown=on_keydown on:contextmenu=on_contextmenu on:pointerdown=on_pointerdown
                 on:pointermove=on_pointermove on:pointerup=on_pointerend on:pointercancel=on_pointerend>
-                {has_actions.then(|| view! {
-                    <button type="button" class="menu-chevron" aria-label="Message actions" aria-haspopup="menu"
-                        aria-expanded=move || menu_open.get().to_string()
-                        on:click=move |_| menu_open.update(|o| *o = !*o)><Icon path=icon::CHEVRON_DOWN/></button>
-                })}
+                <button type="button" class="menu-chevron" aria-label="Message actions" aria-haspopup="menu"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|o| *o = !*o)><Icon path=icon::CHEVRON_DOWN/></button>
                 {match (mine, sender_name) {
                     (false, Some(name)) => view! { <span class="sender">{name}</span> }.into_any(),
                     _ => author.map(|a| view! { <span class="visually-hidden">{format!("{a}: ")}</span> }).into_any(),
@@ -217,6 +211,9 @@ pub fn MessageBubble(
                 })}
                 <span class="meta">
                     {edited.then(|| view! { <span class="edited">"edited"</span> })}
+                    {move || store.is_starred(conversation, delete_id).then(|| view! {
+                        <span class="starred" role="img" aria-label="Starred"><Icon path=icon::STAR/></span>
+                    })}
                     <time>{at}</time>
                     {mine.then(|| view! { {move || view! { <Ticks tick=tick.get()/> }} })}
                 </span>
@@ -240,15 +237,15 @@ pub fn MessageBubble(
                             on:click=move |_| delete_for_everyone(confirm, delete_id)>"✕"</button>
                     })}
                 </div>
-                // Built when first opened, not with every bubble: hydrating a long thread
-                // creates no menus.
-                <Show when=move || menu_open.get()>
-                    <OnDemand view={
-                        let items = menu_items.clone();
-                        move || Box::pin(message_menu(items.clone(), menu_open, mode, show_info, confirm, bubble_ref))
-                    }/>
-                </Show>
             })}
+            // Built when first opened, not with every bubble: hydrating a long thread
+            // creates no menus.
+            <Show when=move || menu_open.get()>
+                <OnDemand view={
+                    let items = menu_items.clone();
+                    move || Box::pin(message_menu(items.clone(), menu_open, mode, show_info, confirm, bubble_ref))
+                }/>
+            </Show>
             <Show when=move || show_info.get()>
                 <div class="message-info" role="region" aria-label="Message info">
                     {move || {

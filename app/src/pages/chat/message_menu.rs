@@ -5,7 +5,7 @@
 use super::message_bubble::ComposeMode;
 use crate::components::{Confirm, Icon, Question, icon};
 use leptos::prelude::*;
-use shared::{MessageId, MessageView};
+use shared::{ConversationId, MessageId, MessageView};
 
 /// What a long press is: a finger held this long without moving.
 pub const LONG_PRESS_MS: u64 = 500;
@@ -42,6 +42,39 @@ pub fn set_reaction(store: crate::store::ChatStore, id: MessageId, emoji: Option
             }
             Err(e) => toasts.error(format!("The reaction was not saved: {}", e.message())),
         }
+    });
+}
+
+/// Stars or unstars `id` for me; the answer goes into the store at once.
+pub fn set_star(store: crate::store::ChatStore, id: MessageId, starred: bool) {
+    let toasts = crate::components::use_toasts();
+    leptos::task::spawn_local(async move {
+        match crate::messages::star(id, starred).await {
+            Ok(mark) => {
+                store.apply_marks(&[mark]);
+            }
+            Err(e) => toasts.error(format!("The star was not saved: {}", e.message())),
+        }
+    });
+}
+
+/// Asks before deleting a message for me alone, then hides it on all my devices.
+pub fn delete_for_me(confirm: Confirm, store: crate::store::ChatStore, conversation: ConversationId, id: MessageId) {
+    let toasts = crate::components::use_toasts();
+    confirm.ask(Question {
+        title: "Delete message for you?",
+        detail: "It is removed from your devices only; others in the chat still see it.",
+        confirm: "Delete for me",
+        on_confirm: std::sync::Arc::new(move || {
+            leptos::task::spawn_local(async move {
+                match crate::messages::hide(conversation, vec![id]).await {
+                    Ok(marks) => {
+                        store.apply_marks(&marks);
+                    }
+                    Err(e) => toasts.error(format!("The message was not deleted: {}", e.message())),
+                }
+            });
+        }),
     });
 }
 
@@ -116,8 +149,11 @@ fn MessageMenu(
     let MenuItems { message, mine, editable, with_info } = items;
     let store = crate::store::use_store();
     let my_reaction = store.my_id().and_then(|me| message.reaction_of(me).map(str::to_owned));
-    let has_text = !message.deleted && !message.body.is_empty();
+    let deleted = message.deleted;
+    let has_text = !deleted && !message.body.is_empty();
     let id = message.id;
+    let conversation = message.conversation_id;
+    let starred = store.is_starred_untracked(conversation, id);
     let body = message.body.clone();
     let reply_to = message.clone();
     let edit_this = message;
@@ -146,6 +182,9 @@ fn MessageMenu(
     let info = Callback::new(move |()| show_info.update(|v| *v = !*v));
     let edit = Callback::new(move |()| mode.set(ComposeMode::Edit(edit_this.clone())));
     let delete = Callback::new(move |()| delete_for_everyone(confirm, id));
+    let star = Callback::new(move |()| set_star(store, id, !starred));
+    let hide = Callback::new(move |()| delete_for_me(confirm, store, conversation, id));
+    let (star_label, star_icon) = if starred { ("Unstar", icon::STAR_OFF) } else { ("Star", icon::STAR) };
     view! {
         <Show when=move || open.get()>
             <div class="menu-backdrop" on:click=move |_| {
@@ -154,6 +193,7 @@ fn MessageMenu(
                 }
             }></div>
             <div class="message-menu" role="menu" aria-label="Message actions" node_ref=menu_ref on:keydown=on_keydown>
+                {(!deleted).then(|| view! {
                 <div class="reaction-bar" role="group" aria-label="React">
                     {QUICK_REACTIONS.map(|emoji| {
                         let chosen = my_reaction.as_deref() == Some(emoji);
@@ -168,11 +208,14 @@ fn MessageMenu(
                         }
                     })}
                 </div>
-                {item("Reply", icon::REPLY, false, reply)}
+                })}
+                {(!deleted).then(|| item("Reply", icon::REPLY, false, reply))}
                 {has_text.then(|| item("Copy", icon::COPY, false, copy))}
-                {(mine && with_info).then(|| item("Message info", icon::INFO, false, info))}
-                {editable.then(|| item("Edit", icon::EDIT, false, edit))}
-                {mine.then(|| item("Delete for everyone", icon::DELETE, true, delete))}
+                {(!deleted || starred).then(|| item(star_label, star_icon, false, star))}
+                {(mine && with_info && !deleted).then(|| item("Message info", icon::INFO, false, info))}
+                {(editable && !deleted).then(|| item("Edit", icon::EDIT, false, edit))}
+                {item("Delete for me", icon::DELETE, true, hide)}
+                {(mine && !deleted).then(|| item("Delete for everyone", icon::DELETE, true, delete))}
             </div>
         </Show>
     }
