@@ -545,7 +545,7 @@ impl Client {
 }
 
 impl Client {
-    /// Reacts to, stars or unstars, or deletes for me one message held (not yet deleted).
+    /// Reacts to, stars or unstars, or deletes for me one text message held (not deleted).
     async fn touch(&self, run: &Run, rng: &mut StdRng) {
         let held: Vec<(i64, i64, bool)> = {
             let state = self.state.lock().expect("state");
@@ -553,7 +553,11 @@ impl Client {
                 .convs
                 .iter()
                 .flat_map(|(conv, c)| {
-                    c.messages.values().filter(|m| !m.deleted).map(|m| (*conv, m.id, c.starred.contains(&m.id)))
+                    // (System messages have no sender, and take no reactions nor stars.)
+                    c.messages
+                        .values()
+                        .filter(|m| !m.deleted && m.sender_id.is_some())
+                        .map(|m| (*conv, m.id, c.starred.contains(&m.id)))
                 })
                 .collect()
         };
