@@ -116,8 +116,10 @@ async fn delete_for_me_hides_a_message_from_every_read_of_mine_only() {
     let before = alice.history(conv).await["rev"].clone();
     let laptop = app.user();
     assert_eq!(laptop.login("hia", PASSWORD).await.status(), StatusCode::OK);
-    let mut laptop_ws = open(&app, &laptop).await;
+    // Bob first, so the presence of Alice's first socket reaches him now and not mid-assertion.
     let mut bob_ws = open(&app, &bob).await;
+    let mut laptop_ws = open(&app, &laptop).await;
+    next_of(&mut bob_ws, "presence").await;
 
     let marks =
         alice.ok("messages/hide", json!({ "conversation_id": conv, "message_ids": [secret["id"], last["id"]] })).await;
