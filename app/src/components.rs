@@ -6,6 +6,7 @@ mod connection_badge;
 pub mod icons;
 mod logout_button;
 mod on_demand;
+mod rich_text;
 mod theme_toggle;
 mod toasts;
 
@@ -16,6 +17,7 @@ pub use icons as icon;
 pub use icons::{BrandMark, Icon};
 pub use logout_button::LogoutButton;
 pub use on_demand::{LazyView, OnDemand};
+pub use rich_text::RichText;
 pub use theme_toggle::ThemeToggle;
 #[cfg_attr(not(feature = "hydrate"), allow(unused_imports))]
 pub use toasts::{ToastRegion, provide_toasts, use_toasts};

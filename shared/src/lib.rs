@@ -10,6 +10,7 @@ pub mod ids;
 pub mod limits;
 pub mod media;
 pub mod message;
+pub mod rich;
 pub mod user;
 pub mod validate;
 

@@ -4,7 +4,7 @@
 use super::attachment_view::AttachmentView;
 use super::message_menu::{MenuItems, Press, delete_for_everyone, message_menu, set_reaction};
 use super::time;
-use crate::components::{Icon, OnDemand, icon, use_confirm};
+use crate::components::{Icon, OnDemand, RichText, icon, use_confirm};
 use crate::store::{Outgoing, use_store};
 use leptos::prelude::*;
 use shared::{MessageKind, MessageView, Tick};
@@ -206,8 +206,10 @@ pub fn MessageBubble(
                 }}
                 {quote}
                 {attachment.map(|attachment| view! { <AttachmentView attachment caption/> })}
-                {show_text.then(|| view! {
-                    <p class="text">{if deleted { "This message was deleted".to_owned() } else { message.body.clone() }}</p>
+                {show_text.then(|| if deleted {
+                    view! { <p class="text">"This message was deleted"</p> }.into_any()
+                } else {
+                    view! { <RichText body=message.body.clone()/> }.into_any()
                 })}
                 <span class="meta">
                     {edited.then(|| view! { <span class="edited">"edited"</span> })}
@@ -274,7 +276,7 @@ pub fn PendingBubble(item: Outgoing) -> impl IntoView {
         <li class="message mine pending" data-client-id=item.client_msg_id.clone()>
             <div class="bubble" class:has-media=has_media>
                 {item.attachment.clone().map(|attachment| view! { <AttachmentView attachment caption/> })}
-                {(!item.body.is_empty()).then(|| view! { <p class="text">{item.body.clone()}</p> })}
+                {(!item.body.is_empty()).then(|| view! { <RichText body=item.body.clone()/> })}
                 <span class="meta"><Ticks tick=Tick::Pending/></span>
                 {failed.map(|error| view! {
                     <p class="send-error" role="alert">"Not sent: " {error}
