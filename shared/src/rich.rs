@@ -237,16 +237,17 @@ fn href(kind: &LinkKind, text: &str) -> Option<String> {
 fn phones(text: &str, mut prev: Option<char>, units: &mut Vec<Unit>, links: &mut Vec<(String, String)>) {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        if c == '+' && prev.is_none_or(|p| p.is_whitespace() || p == '(') {
-            if let Some(len) = phone_len(rest) {
-                let number = &rest[..len];
-                let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-                units.push(Unit::Link(links.len()));
-                links.push((format!("tel:+{digits}"), number.to_owned()));
-                prev = number.chars().last();
-                rest = &rest[len..];
-                continue;
-            }
+        if c == '+'
+            && prev.is_none_or(|p| p.is_whitespace() || p == '(')
+            && let Some(len) = phone_len(rest)
+        {
+            let number = &rest[..len];
+            let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+            units.push(Unit::Link(links.len()));
+            links.push((format!("tel:+{digits}"), number.to_owned()));
+            prev = number.chars().last();
+            rest = &rest[len..];
+            continue;
         }
         units.push(Unit::Char(c));
         prev = Some(c);
@@ -339,10 +340,10 @@ impl Closers {
     fn of(units: &[Unit]) -> Closers {
         let mut by_style: [Vec<usize>; 5] = Default::default();
         for i in 0..units.len() {
-            if let Some(style) = marker_at(units, i) {
-                if closes(units, i, style) {
-                    by_style[style as usize].push(i);
-                }
+            if let Some(style) = marker_at(units, i)
+                && closes(units, i, style)
+            {
+                by_style[style as usize].push(i);
             }
         }
         Closers { by_style }
@@ -414,25 +415,25 @@ fn styled(
     while i < end {
         if let Some(style) = marker_at(units, i).filter(|&s| i + s.width() <= end && !active.has(s)) {
             let inner = i + style.width();
-            if opens(units, i, style) {
-                if let Some(close) = closers.first(style, inner + 1, end) {
-                    flush(&mut text, out);
-                    let node = match style {
-                        Style::Code | Style::Fence => Inline::Code(literal(&units[inner..close], links)),
-                        _ => {
-                            let mut children = Vec::new();
-                            styled(units, inner, close, closers, links, active.with(style), &mut children);
-                            match style {
-                                Style::Bold => Inline::Bold(children),
-                                Style::Italic => Inline::Italic(children),
-                                _ => Inline::Strike(children),
-                            }
+            if opens(units, i, style)
+                && let Some(close) = closers.first(style, inner + 1, end)
+            {
+                flush(&mut text, out);
+                let node = match style {
+                    Style::Code | Style::Fence => Inline::Code(literal(&units[inner..close], links)),
+                    _ => {
+                        let mut children = Vec::new();
+                        styled(units, inner, close, closers, links, active.with(style), &mut children);
+                        match style {
+                            Style::Bold => Inline::Bold(children),
+                            Style::Italic => Inline::Italic(children),
+                            _ => Inline::Strike(children),
                         }
-                    };
-                    out.push(node);
-                    i = close + style.width();
-                    continue;
-                }
+                    }
+                };
+                out.push(node);
+                i = close + style.width();
+                continue;
             }
         }
         match units[i] {
