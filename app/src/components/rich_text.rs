@@ -16,7 +16,7 @@ pub fn RichText(body: String, #[prop(into, default = "text".into())] class: Stri
             Block::Paragraph(inlines) => inlines,
             _ => Vec::new(),
         });
-        return view! { <p class=class dir="auto">{inlines.map(inline).collect_view()}</p> }.into_any();
+        return view! { <p class=class dir="auto">{runs(inlines.collect())}</p> }.into_any();
     }
     let class = format!("{class} rich");
     view! { <div class=class dir="auto">{blocks.into_iter().map(block).collect_view()}</div> }.into_any()
@@ -38,14 +38,34 @@ fn item(inlines: Vec<Inline>) -> impl IntoView {
     view! { <li>{runs(inlines)}</li> }
 }
 
+/// A run of inlines as views. Text and line breaks next to each other become one text node with
+/// `\n` in it: the body's `white-space: pre-wrap` breaks the line, and the element's text (what
+/// copying, find-in-page and a screen reader get) keeps the newline a `<br>` would drop.
 fn runs(inlines: Vec<Inline>) -> impl IntoView {
-    inlines.into_iter().map(inline).collect_view()
+    let mut views = Vec::new();
+    let mut text = String::new();
+    for piece in inlines {
+        match piece {
+            Inline::Text(t) => text.push_str(&t),
+            Inline::Break => text.push('\n'),
+            other => {
+                if !text.is_empty() {
+                    views.push(std::mem::take(&mut text).into_any());
+                }
+                views.push(inline(other));
+            }
+        }
+    }
+    if !text.is_empty() {
+        views.push(text.into_any());
+    }
+    views
 }
 
 fn inline(inline: Inline) -> AnyView {
     match inline {
         Inline::Text(text) => text.into_any(),
-        Inline::Break => view! { <br/> }.into_any(),
+        Inline::Break => "\n".into_any(),
         Inline::Bold(children) => view! { <strong>{runs(children)}</strong> }.into_any(),
         Inline::Italic(children) => view! { <em>{runs(children)}</em> }.into_any(),
         Inline::Strike(children) => view! { <s>{runs(children)}</s> }.into_any(),
