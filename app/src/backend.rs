@@ -102,6 +102,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn edit(&self, me: UserId, message: MessageId, body: String) -> Result<MessageView, ApiError>;
     async fn delete(&self, me: UserId, message: MessageId) -> Result<MessageView, ApiError>;
     async fn react(&self, me: UserId, message: MessageId, emoji: Option<String>) -> Result<MessageView, ApiError>;
+    async fn forward(
+        &self,
+        me: UserId,
+        messages: Vec<MessageId>,
+        targets: Vec<ConversationId>,
+    ) -> Result<Vec<MessageView>, ApiError>;
     async fn star(&self, me: UserId, message: MessageId, starred: bool) -> Result<MessageMark, ApiError>;
     async fn hide(
         &self,

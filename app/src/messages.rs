@@ -51,6 +51,17 @@ pub async fn react(message_id: MessageId, emoji: Option<String>) -> Result<Messa
     Ok(backend.react(me, message_id, emoji).await?)
 }
 
+/// Forwards messages the caller can read (up to 50, sent in their original order) to up to
+/// five chats they are in; answers the copies.
+#[server(prefix = "/api", endpoint = "messages/forward", input = server_fn::codec::Json)]
+pub async fn forward(
+    message_ids: Vec<MessageId>,
+    conversation_ids: Vec<ConversationId>,
+) -> Result<Vec<MessageView>, AppError> {
+    let (backend, me) = crate::backend::caller().await?;
+    Ok(backend.forward(me, message_ids, conversation_ids).await?)
+}
+
 /// Stars (`true`) or unstars a message for the caller alone.
 #[server(prefix = "/api", endpoint = "messages/star", input = server_fn::codec::Json)]
 pub async fn star(message_id: MessageId, starred: bool) -> Result<MessageMark, AppError> {

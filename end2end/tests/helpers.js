@@ -82,4 +82,18 @@ async function audit(page, label, part) {
   expect(summary, `${label}\n${summary.join('\n')}`).toEqual([]);
 }
 
-module.exports = { PASSWORD, uniqueName, register, login, expectOnline, newUser, startChatWith, send, thread, audit, confirmDelete };
+/** A finger on `locator`: down, optionally moving by `dx`, held for `holdMs`, then up. */
+async function touch(locator, { dx = 0, holdMs = 0 }) {
+  const box = await locator.boundingBox();
+  const x = box.x + 20;
+  const y = box.y + box.height / 2;
+  const base = { pointerType: 'touch', isPrimary: true, pointerId: 7, bubbles: true };
+  await locator.dispatchEvent('pointerdown', { ...base, clientX: x, clientY: y });
+  for (let step = 1; step <= 4 && dx; step += 1) {
+    await locator.dispatchEvent('pointermove', { ...base, clientX: x + (dx * step) / 4, clientY: y + step });
+  }
+  if (holdMs) await locator.page().waitForTimeout(holdMs);
+  await locator.dispatchEvent('pointerup', { ...base, clientX: x + dx, clientY: y });
+}
+
+module.exports = { PASSWORD, uniqueName, register, login, expectOnline, newUser, startChatWith, send, thread, audit, confirmDelete, touch };

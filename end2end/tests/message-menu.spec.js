@@ -2,7 +2,7 @@
 // message, arrows, Esc), the mouse (right click, the chevron) and, on a phone, a finger (long
 // press opens a bottom sheet, a swipe right replies). Deleting asks in the app's own dialog.
 const { test, expect } = require('./fixtures');
-const { newUser, startChatWith, send, thread, audit } = require('./helpers');
+const { newUser, startChatWith, send, thread, audit, touch } = require('./helpers');
 
 /** Two people in a direct chat, both with it open. */
 async function pair(browser, prefix, options = {}) {
@@ -122,20 +122,6 @@ test('reactions: one per person, shown as chips to everyone, taken back by tappi
   await other.context.close();
 });
 
-/** A finger on `locator`: down, optionally moving by `dx`, held for `holdMs`, then up. */
-async function touch(locator, { dx = 0, holdMs = 0 }) {
-  const box = await locator.boundingBox();
-  const x = box.x + 20;
-  const y = box.y + box.height / 2;
-  const base = { pointerType: 'touch', isPrimary: true, pointerId: 7, bubbles: true };
-  await locator.dispatchEvent('pointerdown', { ...base, clientX: x, clientY: y });
-  for (let step = 1; step <= 4 && dx; step += 1) {
-    await locator.dispatchEvent('pointermove', { ...base, clientX: x + (dx * step) / 4, clientY: y + step });
-  }
-  if (holdMs) await locator.page().waitForTimeout(holdMs);
-  await locator.dispatchEvent('pointerup', { ...base, clientX: x + dx, clientY: y });
-}
-
 test('on a phone a long press opens a bottom sheet and a swipe right replies', async ({ browser }) => {
   const phone = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
   const { first, other } = await pair(browser, 'mt', phone);
@@ -181,4 +167,33 @@ test('on a phone a long press opens a bottom sheet and a swipe right replies', a
 
   await first.context.close();
   await other.context.close();
+});
+
+test('the menu leaves out Edit after 15 minutes and Delete for everyone after 48 hours', async ({ browser }) => {
+  const { first } = await pair(browser, 'mw');
+  const { page } = first;
+  await send(page, 'said in haste');
+  const bubble = bubbleOf(page, 'said in haste');
+  await expect(bubble.getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
+  const menu = page.getByRole('menu', { name: 'Message actions' });
+  const now = await page.evaluate(() => Date.now());
+  const minutes = (n) => new Date(now + n * 60_000);
+
+  // 16 minutes later by the browser's clock (its timers keep running): no Edit, and Up on the
+  // empty composer no longer starts one.
+  await page.clock.setFixedTime(minutes(16));
+  await bubble.click({ button: 'right' });
+  await expect(menu.getByRole('menuitem', { name: 'Delete for everyone' })).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Edit' })).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await page.getByLabel('Message', { exact: true }).press('ArrowUp');
+  await expect(page.getByRole('button', { name: 'Cancel edit' })).toBeHidden();
+
+  // Two days later only deleting it for me is left.
+  await page.clock.setFixedTime(minutes(49 * 60));
+  await bubble.click({ button: 'right' });
+  await expect(menu.getByRole('menuitem', { name: 'Delete for me' })).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Delete for everyone' })).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
 });

@@ -15,6 +15,7 @@ mod m0005_avatars;
 mod m0006_group_adds;
 mod m0007_reactions;
 mod m0008_marks;
+mod m0009_forwards;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_group_adds::Migration),
             Box::new(m0007_reactions::Migration),
             Box::new(m0008_marks::Migration),
+            Box::new(m0009_forwards::Migration),
         ]
     }
 }

@@ -190,6 +190,15 @@ impl Backend for Services {
         Ok(self.messages.react(me, message, emoji.as_deref()).await?)
     }
 
+    async fn forward(
+        &self,
+        me: UserId,
+        messages: Vec<MessageId>,
+        targets: Vec<ConversationId>,
+    ) -> Result<Vec<MessageView>, ApiError> {
+        Ok(self.messages.forward(me, &messages, &targets).await?)
+    }
+
     async fn star(&self, me: UserId, message: MessageId, starred: bool) -> Result<MessageMark, ApiError> {
         Ok(self.messages.star(me, message, starred).await?)
     }

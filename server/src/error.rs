@@ -55,6 +55,11 @@ impl Error {
         Self::code(ErrorCode::UnsupportedMediaType, message)
     }
 
+    /// Was allowed, but the window for it has closed (editing, deleting for everyone).
+    pub fn too_late(message: impl Into<String>) -> Self {
+        Self::code(ErrorCode::TooLate, message)
+    }
+
     pub fn quota_exceeded(message: impl Into<String>) -> Self {
         Self::code(ErrorCode::QuotaExceeded, message)
     }

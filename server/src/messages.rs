@@ -1,5 +1,6 @@
-//! Messages: send (idempotent by client_msg_id), edit, delete for everyone, reactions, a
-//! person's own marks (star, delete for me), history by seq, sync by rev, and full-text search.
+//! Messages: send (idempotent by client_msg_id), edit, delete for everyone, forward, reactions,
+//! a person's own marks (star, delete for me), history by seq, sync by rev, and full-text
+//! search.
 //!
 //! A message is acknowledged only after its transaction commits; the hub push that follows is
 //! a fast path, never the record. Every call authorizes through `conversations::membership`.
@@ -7,6 +8,7 @@
 
 mod commit;
 pub mod entity;
+mod forward;
 pub mod marks;
 pub mod reactions;
 mod search;

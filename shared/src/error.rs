@@ -31,6 +31,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The uploader's storage quota is used up; delete something first.
     QuotaExceeded,
+    /// Allowed once, but too long ago: a message older than the edit or delete window.
+    TooLate,
     /// Something failed on the server; details are in the server log, never in the answer.
     Internal,
 }
@@ -41,7 +43,7 @@ impl ErrorCode {
         match self {
             Self::InvalidInput => 400,
             Self::Unauthorized | Self::InvalidCredentials => 401,
-            Self::Forbidden | Self::BadOrigin => 403,
+            Self::Forbidden | Self::BadOrigin | Self::TooLate => 403,
             Self::NotFound => 404,
             Self::Conflict => 409,
             Self::PayloadTooLarge | Self::QuotaExceeded => 413,
@@ -64,13 +66,14 @@ impl ErrorCode {
             Self::BadOrigin => "bad_origin",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::QuotaExceeded => "quota_exceeded",
+            Self::TooLate => "too_late",
             Self::Internal => "internal",
         }
     }
 
     /// Parses the wire form; unknown codes become `Internal` so old clients keep working.
     pub fn parse(code: &str) -> Self {
-        const ALL: [ErrorCode; 12] = [
+        const ALL: [ErrorCode; 13] = [
             ErrorCode::InvalidInput,
             ErrorCode::Unauthorized,
             ErrorCode::InvalidCredentials,
@@ -82,6 +85,7 @@ impl ErrorCode {
             ErrorCode::BadOrigin,
             ErrorCode::UnsupportedMediaType,
             ErrorCode::QuotaExceeded,
+            ErrorCode::TooLate,
             ErrorCode::Internal,
         ];
         ALL.into_iter().find(|c| c.as_str() == code).unwrap_or(Self::Internal)
@@ -130,7 +134,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip_through_their_wire_names() {
-        for code in [ErrorCode::InvalidInput, ErrorCode::RateLimited, ErrorCode::BadOrigin] {
+        for code in [ErrorCode::InvalidInput, ErrorCode::RateLimited, ErrorCode::BadOrigin, ErrorCode::TooLate] {
             let json = serde_json::to_string(&code).expect("serialise");
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert_eq!(ErrorCode::parse(code.as_str()), code);

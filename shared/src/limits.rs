@@ -30,3 +30,36 @@ pub const HIDE_MAX: usize = 100;
 pub const STARRED_PAGE: u64 = 50;
 /// A typing indicator disappears by itself after this long without a new `typing` frame.
 pub const TYPING_EXPIRES_MS: u64 = 5000;
+/// Messages forwarded at once.
+pub const FORWARD_MESSAGES_MAX: usize = 50;
+/// Chats one forward goes to, as in WhatsApp.
+pub const FORWARD_CHATS_MAX: usize = 5;
+/// A message can be edited this long after it was sent, as in WhatsApp.
+pub const EDIT_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// A message can be deleted for everyone this long after it was sent (deleting it for yourself
+/// has no limit).
+pub const DELETE_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
+
+/// Whether something sent at `sent_at` is still within `window_ms` at `now` (both in ms since
+/// the Unix epoch). The server decides with its own clock; the UI asks the same question with
+/// the browser's to hide what the server would refuse.
+pub fn within(window_ms: i64, sent_at: i64, now: i64) -> bool {
+    now.saturating_sub(sent_at) < window_ms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_is_open_until_its_last_millisecond() {
+        let sent = 1_764_054_000_000;
+        assert!(within(EDIT_WINDOW_MS, sent, sent));
+        assert!(within(EDIT_WINDOW_MS, sent, sent + EDIT_WINDOW_MS - 1));
+        assert!(!within(EDIT_WINDOW_MS, sent, sent + EDIT_WINDOW_MS));
+        assert!(within(DELETE_WINDOW_MS, sent, sent + EDIT_WINDOW_MS), "deleting allows longer");
+        // A clock behind the sender's is not a reason to refuse.
+        assert!(within(EDIT_WINDOW_MS, sent, sent - 5_000));
+        assert!(!within(EDIT_WINDOW_MS, i64::MIN, i64::MAX), "no overflow");
+    }
+}

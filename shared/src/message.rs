@@ -61,6 +61,10 @@ pub struct MessageView {
     /// wire) when nobody reacted, and once deleted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// A copy forwarded from another chat (shown with a "Forwarded" label; who wrote the
+    /// original is not said, as in WhatsApp). Absent on the wire when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forwarded: bool,
 }
 
 /// One person's reaction to a message: a single emoji. A new one replaces theirs.

@@ -1,6 +1,7 @@
-//! Error toasts: short messages about something that failed in the background (a delete, a
-//! flag change), shown over the page, announced to screen readers, dismissed by hand or after
-//! a few seconds. Inline errors stay where the user is typing; toasts are for the rest.
+//! Toasts: short messages about something that failed in the background (a delete, a flag
+//! change), or that finished away from where the user looks (a forward), shown over the page,
+//! announced to screen readers (errors as alerts, the rest politely), dismissed by hand or
+//! after a few seconds. Inline errors stay where the user is typing; toasts are for the rest.
 
 // Toasts are raised by browser-side code only; the server build renders the empty region.
 #![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -16,6 +17,7 @@ const MAX_TOASTS: usize = 3;
 struct Toast {
     id: u64,
     message: String,
+    error: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -54,11 +56,19 @@ pub fn use_toasts() -> Toasts {
 
 impl Toasts {
     pub fn error(&self, message: impl Into<String>) {
+        self.show(message.into(), true);
+    }
+
+    /// A confirmation of something done ("Forwarded to Kim").
+    pub fn info(&self, message: impl Into<String>) {
+        self.show(message.into(), false);
+    }
+
+    fn show(&self, message: String, error: bool) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        let message = message.into();
         self.items.update(|items| {
-            items.push(Toast { id, message });
+            items.push(Toast { id, message, error });
             let excess = items.len().saturating_sub(MAX_TOASTS);
             items.drain(..excess);
         });
@@ -82,7 +92,7 @@ pub fn ToastRegion() -> impl IntoView {
     view! {
         <div class="toasts" role="region" aria-label="Notifications">
             <For each=move || toasts.items.get() key=|t| t.id let:toast>
-                <div class="toast" role="alert">
+                <div class="toast" class:toast-info=!toast.error role=if toast.error { "alert" } else { "status" }>
                     <span>{toast.message.clone()}</span>
                     <button type="button" class="icon-button" aria-label="Dismiss"
                         on:click=move |_| toasts.dismiss(toast.id)>"×"</button>

@@ -10,6 +10,7 @@ mod composer;
 mod conversation;
 mod document_card;
 mod emoji_picker;
+mod forward_dialog;
 mod group_info;
 mod image_viewer;
 mod message_bubble;

@@ -46,6 +46,7 @@ fn message(seq: Seq, rev: Rev, sender: UserId, body: &str) -> MessageView {
         edited_at: None,
         deleted: false,
         reactions: Vec::new(),
+        forwarded: false,
     }
 }
 

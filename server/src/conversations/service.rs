@@ -14,8 +14,8 @@ use sea_orm::{
 use shared::frames::ServerFrame;
 use shared::limits::GROUP_MAX_MEMBERS;
 use shared::{
-    ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, ListCursor, MemberView, MessageKind,
-    Role, UserId, UserView, validate,
+    ConversationDetail, ConversationFlags, ConversationId, ConversationSummary, ListCursor, MemberView, Role, UserId,
+    UserView, validate,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -160,7 +160,7 @@ impl Conversations {
                 insert_member(&txn, conv.id, *user, Role::Member, 0).await?;
             }
             let body = format!("{creator} created the group \"{title}\"");
-            store::append(&txn, ConversationId(conv.id), None, None, MessageKind::System, body, None).await?;
+            store::append(&txn, ConversationId(conv.id), store::NewMessage::system(body)).await?;
             txn.commit().await?;
             conv
         };
@@ -358,7 +358,7 @@ impl Conversations {
         let message = {
             let _gate = self.deps.write_gate.enter().await;
             let txn = self.deps.db.begin().await?;
-            let message = store::append(&txn, conversation, None, None, MessageKind::System, system_text, None).await?;
+            let message = store::append(&txn, conversation, store::NewMessage::system(system_text)).await?;
             apply(&txn).await?;
             txn.commit().await?;
             message

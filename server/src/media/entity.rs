@@ -23,6 +23,9 @@ pub struct Model {
     pub waveform: String,
     pub thumb_mime: Option<String>,
     pub created_at: i64,
+    /// The stored file this row shares with the original it was forwarded from; null when
+    /// the file is stored under this row's own id.
+    pub file_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -33,6 +36,11 @@ impl ActiveModelBehavior for ActiveModel {}
 impl Model {
     pub fn kind(&self) -> AttachmentKind {
         AttachmentKind::parse(&self.kind).unwrap_or(AttachmentKind::Document)
+    }
+
+    /// The name of the stored file (and thumbnail) this row serves.
+    pub fn file(&self) -> MediaId {
+        MediaId(self.file_id.clone().unwrap_or_else(|| self.id.clone()))
     }
 
     pub fn view(&self) -> Attachment {

@@ -148,6 +148,7 @@ impl Media {
             waveform: Set(voice.as_ref().map(|v| join(&v.waveform)).unwrap_or_default()),
             thumb_mime: Set(None),
             created_at: Set(now_ms()),
+            file_id: Set(None),
         };
         let mut served_mime = detected.mime;
         if detected.kind == AttachmentKind::Image {
@@ -186,6 +187,8 @@ impl Media {
             .select_only()
             .column_as(Expr::cust("CAST(COALESCE(SUM(size), 0) AS BIGINT)"), "used")
             .filter(MediaCol::UploaderId.eq(me.0))
+            // A forwarded copy shares the original's file and costs nobody anything.
+            .filter(MediaCol::FileId.is_null())
             .into_tuple()
             .one(&self.deps.db)
             .await?;
@@ -230,7 +233,7 @@ impl Media {
             (true, None) => return Err(Error::not_found()),
             (false, _) => (Variant::Original, row.mime.clone()),
         };
-        Ok(Download { path: self.storage.path(id, variant), mime, name: row.name.clone(), kind: row.kind() })
+        Ok(Download { path: self.storage.path(&row.file(), variant), mime, name: row.name.clone(), kind: row.kind() })
     }
 
     /// Checks that `id` is the caller's own uploaded photo for a profile (uploaded without a
@@ -253,12 +256,17 @@ impl Media {
         Ok(())
     }
 
-    /// Drops the files of a deleted message (its row goes too, freeing the sender's quota).
+    /// Drops the attachment of a deleted message: its row goes (freeing the sender's quota),
+    /// and its file too unless a forwarded copy elsewhere still shows it.
     pub async fn forget_message(&self, message_id: i64) -> Result<()> {
-        let rows = MediaEntity::find().filter(MediaCol::MessageId.eq(message_id)).all(&self.deps.db).await?;
+        let db = &self.deps.db;
+        let rows = MediaEntity::find().filter(MediaCol::MessageId.eq(message_id)).all(db).await?;
         for row in rows {
-            MediaEntity::delete_by_id(row.id.clone()).exec(&self.deps.db).await?;
-            self.storage.remove(&MediaId(row.id)).await;
+            MediaEntity::delete_by_id(row.id.clone()).exec(db).await?;
+            let file = row.file();
+            if !super::copies::in_use(db, &file).await? {
+                self.storage.remove(&file).await;
+            }
         }
         Ok(())
     }
@@ -346,7 +354,7 @@ fn check_voice(voice: &VoiceMeta, size: u64) -> Result<()> {
     Ok(())
 }
 
-fn new_id() -> MediaId {
+pub(super) fn new_id() -> MediaId {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     MediaId(bytes.iter().map(|b| format!("{b:02x}")).collect())

@@ -21,6 +21,8 @@ pub struct Model {
     /// The reactions as JSON (`[{"user_id":2,"emoji":"👍"}]`), "" when none: a copy of the
     /// `reactions` rows, rewritten with them (`reactions.rs`), so a read needs no join.
     pub reactions: String,
+    /// A copy forwarded from another chat.
+    pub forwarded: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -67,6 +69,7 @@ impl Model {
             edited_at: self.edited_at,
             deleted: self.deleted_at.is_some(),
             reactions,
+            forwarded: self.forwarded,
         }
     }
 }

@@ -11,10 +11,23 @@ use sea_orm::{
     QuerySelect, TransactionTrait,
 };
 use shared::frames::ServerFrame;
-use shared::limits::HISTORY_PAGE;
+use shared::limits::{self, HISTORY_PAGE};
 use shared::media::MediaId;
 use shared::{
     ConversationId, HistoryPage, MessageId, MessageKind, MessageView, Rev, SearchHit, Seq, SyncPage, UserId, validate,
+};
+
+/// How long after sending a change to a message is allowed, and the refusal once it is not.
+struct Window {
+    ms: i64,
+    refusal: &'static str,
+}
+
+const EDIT_WINDOW: Window =
+    Window { ms: limits::EDIT_WINDOW_MS, refusal: "Messages can be edited for 15 minutes after they are sent." };
+const DELETE_WINDOW: Window = Window {
+    ms: limits::DELETE_WINDOW_MS,
+    refusal: "Messages can be deleted for everyone for 48 hours after they are sent. You can still delete it for yourself.",
 };
 
 /// Changes returned by one sync call at most.
@@ -104,7 +117,7 @@ impl Messages {
 
     pub async fn edit(&self, me: UserId, id: MessageId, body: &str) -> Result<MessageView> {
         let body = validate::message_text(body)?;
-        self.rewrite(me, id, move |row| {
+        self.rewrite(me, id, EDIT_WINDOW, move |row| {
             row.body = Set(body);
             row.edited_at = Set(Some(now_ms()));
         })
@@ -114,7 +127,7 @@ impl Messages {
     /// Deletes for everyone: the text goes, and so do the attachment's files.
     pub async fn delete(&self, me: UserId, id: MessageId) -> Result<MessageView> {
         let view = self
-            .rewrite(me, id, |row| {
+            .rewrite(me, id, DELETE_WINDOW, |row| {
                 row.body = Set(String::new());
                 row.deleted_at = Set(Some(now_ms()));
             })
@@ -123,12 +136,19 @@ impl Messages {
         Ok(view)
     }
 
-    /// Edits or deletes one of the caller's own messages under a new rev, then pushes it.
+    /// Edits or deletes one of the caller's own messages, sent no longer ago than `window`
+    /// allows, under a new rev, then pushes it.
     /// One row is written whatever the number of replies quoting it: quotes are rendered from
     /// the quoted row when a reply is read, and clients re-render the replies they hold from
     /// the pushed (or synced) message (audit finding 8: rewriting 5,000 replies under the
     /// write gate held every other send for 1.6 s).
-    async fn rewrite(&self, me: UserId, id: MessageId, change: impl FnOnce(&mut MessageRow)) -> Result<MessageView> {
+    async fn rewrite(
+        &self,
+        me: UserId,
+        id: MessageId,
+        window: Window,
+        change: impl FnOnce(&mut MessageRow),
+    ) -> Result<MessageView> {
         let row = {
             let _gate = self.deps.write_gate.enter().await;
             let conversation = match MessageEntity::find_by_id(id.0).one(&self.deps.db).await? {
@@ -144,6 +164,9 @@ impl Messages {
             }
             if message.deleted_at.is_some() {
                 return Err(Error::conflict("This message was deleted."));
+            }
+            if !limits::within(window.ms, message.created_at, now_ms()) {
+                return Err(Error::too_late(window.refusal));
             }
             let mut row: MessageRow = message.into();
             change(&mut row);
@@ -245,8 +268,15 @@ pub(super) async fn store_send(db: &impl ConnectionTrait, send: &Pending) -> Res
         Some(id) => Some(quotable(db, conversation, joined, *id).await?),
         None => None,
     };
-    let row =
-        store::insert(db, &conv, Some(me), Some(client_msg_id.clone()), MessageKind::Text, body.clone(), reply).await?;
+    let message = store::NewMessage {
+        sender: Some(me),
+        client_msg_id: Some(client_msg_id.clone()),
+        kind: MessageKind::Text,
+        body: body.clone(),
+        reply_to: reply,
+        forwarded: false,
+    };
+    let row = store::insert(db, &conv, message).await?;
     if let Some(upload) = attachment {
         crate::media::attach(db, me, conversation, upload, row.id).await?;
     }

@@ -46,33 +46,44 @@ pub async fn lock(db: &impl ConnectionTrait, conversation: ConversationId) -> Re
         .ok_or_else(Error::not_found)
 }
 
+/// A message to store, as [`insert`] writes it.
+#[derive(Debug)]
+pub struct NewMessage {
+    pub sender: Option<UserId>,
+    pub client_msg_id: Option<String>,
+    pub kind: MessageKind,
+    pub body: String,
+    pub reply_to: Option<i64>,
+    /// A copy forwarded from another chat.
+    pub forwarded: bool,
+}
+
+impl NewMessage {
+    /// A system message (a group change), written by nobody.
+    pub fn system(body: String) -> Self {
+        Self { sender: None, client_msg_id: None, kind: MessageKind::System, body, reply_to: None, forwarded: false }
+    }
+}
+
 /// Appends a message after [`bump`]ing the conversation.
 pub async fn append(
     db: &impl ConnectionTrait,
     conversation: ConversationId,
-    sender: Option<UserId>,
-    client_msg_id: Option<String>,
-    kind: MessageKind,
-    body: String,
-    reply_to: Option<i64>,
+    message: NewMessage,
 ) -> Result<entity::Model> {
     let conv = bump(db, conversation, true).await?;
-    insert(db, &conv, sender, client_msg_id, kind, body, reply_to).await
+    insert(db, &conv, message).await
 }
 
 /// Inserts a message numbered by a conversation row that [`bump`] just returned.
 pub async fn insert(
     db: &impl ConnectionTrait,
     conv: &conversation::Model,
-    sender: Option<UserId>,
-    client_msg_id: Option<String>,
-    kind: MessageKind,
-    body: String,
-    reply_to: Option<i64>,
+    message: NewMessage,
 ) -> Result<entity::Model> {
-    let conversation = ConversationId(conv.id);
+    let NewMessage { sender, client_msg_id, kind, body, reply_to, forwarded } = message;
     let row = MessageRow {
-        conversation_id: Set(conversation.0),
+        conversation_id: Set(conv.id),
         seq: Set(conv.last_seq),
         rev: Set(conv.rev),
         sender_id: Set(sender.map(|u| u.0)),
@@ -81,6 +92,7 @@ pub async fn insert(
         body: Set(body),
         reply_to: Set(reply_to),
         created_at: Set(now_ms()),
+        forwarded: Set(forwarded),
         ..Default::default()
     };
     Ok(row.insert(db).await?)

@@ -154,6 +154,12 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
         ),
         case("messages/edit", json!({ "message_id": w.message, "body": "x" }), [401, 404, 403, 200], false),
         case("messages/react", json!({ "message_id": w.message, "emoji": "👍" }), [401, 404, 200, 200], false),
+        case(
+            "messages/forward",
+            json!({ "message_ids": [w.message], "conversation_ids": [g] }),
+            [401, 404, 200, 200],
+            false,
+        ),
         case("messages/star", json!({ "message_id": w.message, "starred": true }), [401, 404, 200, 200], false),
         case("messages/starred", json!({ "before": null }), [401, 200, 200, 200], false),
         case("messages/hide", json!({ "conversation_id": g, "message_ids": [w.message] }), [401, 404, 200, 200], true),

@@ -19,8 +19,9 @@ async fn raw(user: &User, endpoint: &str, body: impl Into<reqwest::Body>) -> (St
     (status, code)
 }
 
-const JSON_ENDPOINTS: [&str; 10] = [
+const JSON_ENDPOINTS: [&str; 11] = [
     "messages/send",
+    "messages/forward",
     "messages/history",
     "messages/edit",
     "messages/star",
@@ -65,6 +66,10 @@ async fn wrong_types_and_missing_fields_are_a_clear_400() {
         ("messages/history", json!({})),
         ("messages/read", json!({ "conversation_id": conv, "seq": "all" })),
         ("messages/sync", json!({ "conversation_id": conv })),
+        ("messages/forward", json!({ "message_ids": 1, "conversation_ids": [conv] })),
+        ("messages/forward", json!({ "message_ids": [1], "conversation_ids": conv })),
+        ("messages/forward", json!({ "message_ids": ["1"], "conversation_ids": [conv] })),
+        ("messages/forward", json!({ "message_ids": [1] })),
         ("conversations/set_role", json!({ "conversation_id": conv, "user_id": 1, "role": "superuser" })),
         ("conversations/set_role", json!({ "conversation_id": conv, "user_id": 1, "role": "Admin" })),
         ("conversations/set_flags", json!({ "conversation_id": conv, "flags": { "pinned": "yes" } })),

@@ -6,6 +6,7 @@ mod authz;
 mod connections;
 mod conversations;
 mod docs;
+mod forwards;
 mod groups;
 mod helpers;
 mod hostile;

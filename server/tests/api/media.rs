@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use shared::limits::MAX_UPLOAD_BYTES;
 use std::io::Cursor;
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let image = DynamicImage::ImageRgba8(ImageBuffer::from_pixel(width, height, Rgba([10, 120, 200, 255])));
     let mut out = Cursor::new(Vec::new());
     image.write_to(&mut out, ImageFormat::Png).expect("png");
@@ -58,7 +58,7 @@ async fn upload(user: &User, form: Form) -> Response {
     user.client.post(format!("{}/api/media", user.base)).multipart(form).send().await.expect("request")
 }
 
-fn file_form(conversation: i64, name: &str, bytes: Vec<u8>, claimed: &str) -> Form {
+pub(crate) fn file_form(conversation: i64, name: &str, bytes: Vec<u8>, claimed: &str) -> Form {
     let part = Part::bytes(bytes).file_name(name.to_owned()).mime_str(claimed).expect("mime");
     Form::new().text("conversation_id", conversation.to_string()).part("file", part)
 }
@@ -70,7 +70,7 @@ fn voice_form(conversation: i64, bytes: Vec<u8>, duration_ms: &str, waveform: &s
         .text("waveform", waveform.to_owned())
 }
 
-async fn uploaded(user: &User, form: Form) -> Value {
+pub(crate) async fn uploaded(user: &User, form: Form) -> Value {
     let res = upload(user, form).await;
     assert_eq!(res.status(), StatusCode::CREATED, "upload: {}", res.text().await.unwrap_or_default());
     res.json().await.expect("json")
@@ -80,7 +80,7 @@ async fn refused(user: &User, form: Form) -> (StatusCode, String, Option<String>
     error_of(upload(user, form).await).await
 }
 
-async fn send_with(user: &User, conversation: i64, n: u32, caption: &str, attachment: &Value) -> Response {
+pub(crate) async fn send_with(user: &User, conversation: i64, n: u32, caption: &str, attachment: &Value) -> Response {
     user.call(
         "messages/send",
         json!({ "conversation_id": conversation, "client_msg_id": uuid(n), "body": caption, "attachment": attachment["id"] }),
@@ -88,7 +88,7 @@ async fn send_with(user: &User, conversation: i64, n: u32, caption: &str, attach
     .await
 }
 
-async fn get(user: &User, path: &str) -> Response {
+pub(crate) async fn get(user: &User, path: &str) -> Response {
     user.client.get(format!("{}{path}", user.base)).send().await.expect("request")
 }
 

@@ -163,6 +163,46 @@ async fn deleting_blanks_the_body_and_marks_the_message_deleted() {
     assert_eq!(list[0]["unread"], 1, "deleted messages are not unread");
 }
 
+/// Moves a message's send time `minutes` into the past, as if it had been sent then.
+async fn age(app: &crate::helpers::TestApp, message: &Value, minutes: i64) {
+    use sea_orm::ConnectionTrait;
+    let id = message["id"].as_i64().expect("message id");
+    let sql = format!("UPDATE messages SET created_at = created_at - {} WHERE id = {id}", minutes * 60_000);
+    app.db.execute_unprepared(&sql).await.expect("age the message");
+}
+
+#[tokio::test]
+async fn edits_close_after_15_minutes_and_deletes_for_everyone_after_48_hours() {
+    let app = spawn_app().await;
+    let (alice, bob, conv) = pair(&app, "vera", "wim").await;
+    let recent = alice.send(conv, 1, "recent").await;
+    age(&app, &recent, 14).await;
+    alice.ok("messages/edit", json!({ "message_id": recent["id"], "body": "recent, edited" })).await;
+
+    let old = alice.send(conv, 2, "old").await;
+    age(&app, &old, 16).await;
+    let rev = bob.history(conv).await["rev"].clone();
+    let (status, code, _) = alice.fails("messages/edit", json!({ "message_id": old["id"], "body": "rewritten" })).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "too_late"));
+    // Past the edit window, deleting for everyone is still allowed.
+    let deleted = alice.ok("messages/delete", json!({ "message_id": old["id"] })).await;
+    assert_eq!(deleted["deleted"], true);
+    assert!(deleted["rev"].as_i64() > rev.as_i64(), "the refused edit took no rev, the delete one");
+
+    let ancient = alice.send(conv, 3, "ancient").await;
+    age(&app, &ancient, 48 * 60 + 1).await;
+    let (status, code, _) = alice.fails("messages/delete", json!({ "message_id": ancient["id"] })).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "too_late"));
+    // Deleting for myself has no window.
+    alice.ok("messages/hide", json!({ "conversation_id": conv, "message_ids": [ancient["id"]] })).await;
+
+    // The refusals changed nothing: Bob still reads what was there.
+    assert_eq!(bodies(&bob.history(conv).await), ["recent, edited", "", "ancient"]);
+    // Someone else's message is not Bob's to change at any age: forbidden, not too_late.
+    let (status, code, _) = bob.fails("messages/edit", json!({ "message_id": ancient["id"], "body": "x" })).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "forbidden"));
+}
+
 #[tokio::test]
 async fn history_pages_backwards_by_seq_fifty_at_a_time() {
     let app = spawn_app().await;

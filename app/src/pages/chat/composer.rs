@@ -107,6 +107,7 @@ pub fn Composer(id: ConversationId, mode: RwSignal<ComposeMode>) -> impl IntoVie
                     .values()
                     .rev()
                     .find(|m| m.sender_id == me && !m.deleted && m.kind == MessageKind::Text && !m.body.is_empty())
+                    .filter(|m| super::message_menu::can_edit(m.created_at))
                     .cloned()
             })
             .flatten();

@@ -93,6 +93,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let detail = RwSignal::new(detail);
     provide_attach();
     crate::components::provide_confirm();
+    let forwarding = super::forward_dialog::provide_forwarding();
     super::voice_player::provide_now_playing();
     let names: Memo<HashMap<UserId, String>> = Memo::new(move |_| {
         detail.with(|d| d.members.iter().map(|m| (m.user.id, m.user.display_name.clone())).collect())
@@ -213,6 +214,9 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         </DropZone>
         <AttachSheet id mode/>
         <crate::components::ConfirmDialog/>
+        <Show when=move || forwarding.0.with(Option::is_some)>
+            <OnDemand view=move || Box::pin(super::forward_dialog::forward_dialog(forwarding))/>
+        </Show>
     }
 }
 

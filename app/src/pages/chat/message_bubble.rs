@@ -2,7 +2,7 @@
 //! edited mark and ticks, and its actions.
 
 use super::attachment_view::AttachmentView;
-use super::message_menu::{MenuItems, Press, delete_for_everyone, message_menu, set_reaction};
+use super::message_menu::{MenuItems, Press, delete_for_everyone, message_menu, set_reaction, start_edit};
 use super::time;
 use crate::components::{Icon, OnDemand, RichText, icon, use_confirm};
 use crate::store::{Outgoing, use_store};
@@ -110,9 +110,11 @@ pub fn MessageBubble(
     let big = !deleted && !has_media && only_emoji(&message.body);
     let at = time::clock(message.created_at);
     let edited = message.edited_at.is_some() && !deleted;
+    let forwarded = message.forwarded && !deleted;
     let reply_to = message.clone();
     let edit_this = message.clone();
     let delete_id = message.id;
+    let sent_at = message.created_at;
     let show_info = RwSignal::new(false);
     let menu_open = RwSignal::new(false);
     let confirm = use_confirm();
@@ -204,6 +206,9 @@ pub fn MessageBubble(
                     (false, Some(name)) => view! { <span class="sender">{name}</span> }.into_any(),
                     _ => author.map(|a| view! { <span class="visually-hidden">{format!("{a}: ")}</span> }).into_any(),
                 }}
+                {forwarded.then(|| view! {
+                    <span class="forwarded"><Icon path=icon::FORWARD/>"Forwarded"</span>
+                })}
                 {quote}
                 {attachment.map(|attachment| view! { <AttachmentView attachment caption/> })}
                 {show_text.then(|| if deleted {
@@ -232,11 +237,11 @@ pub fn MessageBubble(
                     })}
                     {editable.then(|| view! {
                         <button type="button" class="action" aria-label="Edit" title="Edit"
-                            on:click=move |_| mode.set(ComposeMode::Edit(edit_this.clone()))>"✎"</button>
+                            on:click=move |_| start_edit(mode, edit_this.clone())>"✎"</button>
                     })}
                     {mine.then(|| view! {
                         <button type="button" class="action" aria-label="Delete" title="Delete for everyone"
-                            on:click=move |_| delete_for_everyone(confirm, delete_id)>"✕"</button>
+                            on:click=move |_| delete_for_everyone(confirm, delete_id, sent_at)>"✕"</button>
                     })}
                 </div>
             })}

@@ -5,7 +5,7 @@
 use super::message_bubble::ComposeMode;
 use crate::components::{Confirm, Icon, Question, icon};
 use leptos::prelude::*;
-use shared::{ConversationId, MessageId, MessageView};
+use shared::{ConversationId, MessageId, MessageView, limits};
 
 /// What a long press is: a finger held this long without moving.
 pub const LONG_PRESS_MS: u64 = 500;
@@ -78,9 +78,35 @@ pub fn delete_for_me(confirm: Confirm, store: crate::store::ChatStore, conversat
     });
 }
 
-/// Asks before deleting a message for everyone, then deletes it.
-pub fn delete_for_everyone(confirm: Confirm, id: MessageId) {
+/// Whether a message sent at `sent_at` can still be edited, by this browser's clock (the
+/// server decides with its own; the menu only hides what it would refuse).
+pub fn can_edit(sent_at: i64) -> bool {
+    limits::within(limits::EDIT_WINDOW_MS, sent_at, super::time::now())
+}
+
+/// Whether a message sent at `sent_at` can still be deleted for everyone.
+pub fn can_delete_for_everyone(sent_at: i64) -> bool {
+    limits::within(limits::DELETE_WINDOW_MS, sent_at, super::time::now())
+}
+
+/// Starts editing `message`, or says why it can no longer be edited.
+pub fn start_edit(mode: RwSignal<ComposeMode>, message: MessageView) {
+    if can_edit(message.created_at) {
+        mode.set(ComposeMode::Edit(message));
+    } else {
+        crate::components::use_toasts().error("Messages can be edited for 15 minutes after they are sent.");
+    }
+}
+
+/// Asks before deleting a message for everyone, then deletes it; one sent more than 48 hours
+/// ago is refused at once, as the server would.
+pub fn delete_for_everyone(confirm: Confirm, id: MessageId, sent_at: i64) {
     let toasts = crate::components::use_toasts();
+    if !can_delete_for_everyone(sent_at) {
+        toasts
+            .error("Messages can be deleted for everyone for 48 hours after they are sent. Delete it for you instead.");
+        return;
+    }
     confirm.ask(Question {
         title: "Delete message?",
         detail: "It is deleted for everyone in this chat.",
@@ -153,6 +179,10 @@ fn MessageMenu(
     let has_text = !deleted && !message.body.is_empty();
     let id = message.id;
     let conversation = message.conversation_id;
+    // Read when the menu opens (it is built then): an item the server would refuse is left out.
+    let sent_at = message.created_at;
+    let editable = editable && can_edit(sent_at);
+    let deletable = mine && can_delete_for_everyone(sent_at);
     let starred = store.is_starred_untracked(conversation, id);
     let body = message.body.clone();
     let reply_to = message.clone();
@@ -180,8 +210,15 @@ fn MessageMenu(
         });
     });
     let info = Callback::new(move |()| show_info.update(|v| *v = !*v));
-    let edit = Callback::new(move |()| mode.set(ComposeMode::Edit(edit_this.clone())));
-    let delete = Callback::new(move |()| delete_for_everyone(confirm, id));
+    let edit = Callback::new(move |()| start_edit(mode, edit_this.clone()));
+    let delete = Callback::new(move |()| delete_for_everyone(confirm, id, sent_at));
+    let forwarding = super::forward_dialog::use_forwarding();
+    let forwardable = !deleted && forwarding.is_some();
+    let forward = Callback::new(move |()| {
+        if let Some(forwarding) = forwarding {
+            forwarding.0.set(Some(vec![id]));
+        }
+    });
     let star = Callback::new(move |()| set_star(store, id, !starred));
     let hide = Callback::new(move |()| delete_for_me(confirm, store, conversation, id));
     let (star_label, star_icon) = if starred { ("Unstar", icon::STAR_OFF) } else { ("Star", icon::STAR) };
@@ -211,11 +248,12 @@ fn MessageMenu(
                 })}
                 {(!deleted).then(|| item("Reply", icon::REPLY, false, reply))}
                 {has_text.then(|| item("Copy", icon::COPY, false, copy))}
+                {forwardable.then(|| item("Forward", icon::FORWARD, false, forward))}
                 {(!deleted || starred).then(|| item(star_label, star_icon, false, star))}
                 {(mine && with_info && !deleted).then(|| item("Message info", icon::INFO, false, info))}
                 {(editable && !deleted).then(|| item("Edit", icon::EDIT, false, edit))}
                 {item("Delete for me", icon::DELETE, true, hide)}
-                {(mine && !deleted).then(|| item("Delete for everyone", icon::DELETE, true, delete))}
+                {(deletable && !deleted).then(|| item("Delete for everyone", icon::DELETE, true, delete))}
             </div>
         </Show>
     }
