@@ -78,7 +78,7 @@ test('keyboard and mouse open the message menu; delete asks first', async ({ bro
   await send(other.page, 'from Olu');
   const theirs = bubbleOf(page, 'from Olu');
   await theirs.click({ button: 'right' });
-  await expect(menu.getByRole('menuitem')).toHaveText(['Reply', 'Copy', 'Star', 'Delete for me']);
+  await expect(menu.getByRole('menuitem')).toHaveText(['Reply', 'Copy', 'Forward', 'Star', 'Delete for me']);
   await page.keyboard.press('Escape');
 
   await first.context.close();
