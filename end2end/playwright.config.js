@@ -14,10 +14,14 @@ module.exports = defineConfig({
   testDir: './tests',
   timeout: 60_000,
   expect: { timeout: 15_000 },
+  // The tests of one file run in order in one worker; files run side by side. Every test makes
+  // its own people (unique names, per-file prefixes) in browser contexts of its own, and none
+  // reads anything server-wide, so files do not meet in the shared server. E2E_WORKERS=1 runs
+  // them one at a time.
   fullyParallel: false,
-  // One retry on CI (a shared 2-core box); the list reporter still marks a retried pass as flaky.
-  retries: process.env.CI ? 1 : 0,
-  workers: 1,
+  workers: Number(process.env.E2E_WORKERS) || 2,
+  // No retries: a test that passes only on its second try is a failure to fix, not a pass.
+  retries: 0,
   reporter: [['list']],
   outputDir: 'test-results',
   use: {

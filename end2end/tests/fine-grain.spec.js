@@ -1,6 +1,8 @@
 // The client's store is keyed by message: in a thread of 200 messages, a new message, an edit
 // and a read receipt change the DOM of the bubbles they concern and of no other. A
 // MutationObserver on the thread records every change; each is traced to the bubble it is in.
+// Recording stops at a barrier, not after a while: a message in another chat, pushed after the
+// change and shown outside the thread, so everything the change did was done before it.
 const { test, expect } = require('./fixtures');
 const { newUser, startChatWith, thread } = require('./helpers');
 
@@ -44,10 +46,22 @@ async function observe(page) {
   });
 }
 
+/**
+ * Waits until `page` has handled a message that `sender` sent now in `chat`, their own chat with
+ * the page's person: it reaches the page over the same socket as, and after, every push caused
+ * by what happened before, and the page handles pushes one at a time, in order.
+ */
+let barriers = 0;
+async function barrier(page, sender, chat) {
+  barriers += 1;
+  const text = `barrier ${barriers}`;
+  await apiSend(sender.page, chat, text);
+  const row = page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: new RegExp(sender.displayName) });
+  await expect(row).toContainText(text);
+}
+
 /** The bubbles (or other nodes) changed since `observe`, each once, and stops recording. */
 async function changed(page) {
-  // Let the framework finish the update it is in.
-  await page.waitForTimeout(300);
   return page.evaluate(() => {
     window.__observer.disconnect();
     return [...new Set(window.__mutations)].sort();
@@ -58,8 +72,13 @@ test('a new message, an edit and a receipt change only their own bubbles in a th
   test.setTimeout(180_000);
   const bob = await newUser(browser, 'fgbob', 'Bob Grain');
   const ana = await newUser(browser, 'fgana', 'Ana Grain');
+  const carl = await newUser(browser, 'fgcarl', 'Carl Grain');
   await startChatWith(ana.page, bob);
   const id = Number(ana.page.url().match(/\/chat\/(\d+)$/)[1]);
+  // Carl's chat with Ana carries the barriers.
+  await startChatWith(carl.page, ana);
+  const side = Number(carl.page.url().match(/\/chat\/(\d+)$/)[1]);
+  await apiSend(carl.page, side, 'hello from the side');
 
   // 200 messages, the two alternating.
   const sent = [];
@@ -81,11 +100,13 @@ test('a new message, an edit and a receipt change only their own bubbles in a th
   }
   await expect(messages.getByText('message number 1', { exact: true })).toBeVisible();
   await expect(messages.locator('li[id^="m"]')).toHaveCount(200);
+  await barrier(ana.page, carl, side);
 
   // 1. A new message from Bob: one bubble added, nothing else touched.
   await observe(ana.page);
   const fresh = await apiSend(bob.page, id, 'one more from Bob');
   await expect(messages.getByText('one more from Bob')).toBeVisible();
+  await barrier(ana.page, carl, side);
   expect(await changed(ana.page)).toEqual([`m${fresh.seq}`]);
 
   // 2. Bob edits an old message of his: that bubble only.
@@ -97,6 +118,7 @@ test('a new message, an edit and a receipt change only their own bubbles in a th
   });
   expect(edit.ok(), await edit.text()).toBeTruthy();
   await expect(messages.getByText('message forty-nine, edited')).toBeVisible();
+  await barrier(ana.page, carl, side);
   expect(await changed(ana.page)).toEqual([`m${target.seq}`]);
 
   // 3. Ana writes; Bob reads it: the ticks of Ana's messages Bob had not read turn blue, and
@@ -113,8 +135,10 @@ test('a new message, an edit and a receipt change only their own bubbles in a th
   const read = await bob.page.request.post('/api/messages/read', { data: { conversation_id: id, seq: mine.seq } });
   expect(read.ok(), await read.text()).toBeTruthy();
   await expect(last.getByRole('img', { name: 'Read' })).toBeVisible();
+  await barrier(ana.page, carl, side);
   expect(await changed(ana.page)).toEqual(unread);
 
   await bob.context.close();
   await ana.context.close();
+  await carl.context.close();
 });

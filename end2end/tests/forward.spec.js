@@ -62,7 +62,7 @@ test('on a phone the forward dialog fills the screen and is reached by a long pr
   await expect(bubble.getByRole('img', { name: /Sent|Delivered|Read/ })).toBeVisible();
 
   // A long press opens the menu as a bottom sheet.
-  await touch(bubble, { holdMs: 800 });
+  await touch(bubble, { until: page.getByRole('menu', { name: 'Message actions' }) });
   await page.getByRole('menuitem', { name: 'Forward' }).tap();
   const dialog = page.getByRole('dialog', { name: 'Forward message' });
   const size = await dialog.boundingBox();

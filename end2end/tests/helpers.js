@@ -82,18 +82,33 @@ async function audit(page, label, part) {
   expect(summary, `${label}\n${summary.join('\n')}`).toEqual([]);
 }
 
-/** A finger on `locator`: down, optionally moving by `dx`, held for `holdMs`, then up. */
-async function touch(locator, { dx = 0, holdMs = 0 }) {
+/**
+ * A finger on `locator`: down, optionally moving right by `dx`, then up. A tap or a swipe is
+ * dispatched in one go, within one task of the page, so no timer of the page (the long press's)
+ * can run between down and up, however slow the machine. With `until` (a locator) the finger
+ * stays down until that is visible: a long press held until its menu opens. (`holdMs` holds it
+ * for a fixed time instead, which a slow machine can make too short.)
+ */
+async function touch(locator, { dx = 0, holdMs = 0, until } = {}) {
   const box = await locator.boundingBox();
   const x = box.x + 20;
   const y = box.y + box.height / 2;
-  const base = { pointerType: 'touch', isPrimary: true, pointerId: 7, bubbles: true };
-  await locator.dispatchEvent('pointerdown', { ...base, clientX: x, clientY: y });
+  const base = { pointerType: 'touch', isPrimary: true, pointerId: 7, bubbles: true, cancelable: true, composed: true };
+  const events = [['pointerdown', { ...base, clientX: x, clientY: y }]];
   for (let step = 1; step <= 4 && dx; step += 1) {
-    await locator.dispatchEvent('pointermove', { ...base, clientX: x + (dx * step) / 4, clientY: y + step });
+    events.push(['pointermove', { ...base, clientX: x + (dx * step) / 4, clientY: y + step }]);
   }
+  const up = ['pointerup', { ...base, clientX: x + dx, clientY: y }];
+  if (!until && !holdMs) {
+    await locator.evaluate((element, all) => {
+      for (const [type, init] of all) element.dispatchEvent(new PointerEvent(type, init));
+    }, [...events, up]);
+    return;
+  }
+  for (const [type, init] of events) await locator.dispatchEvent(type, init);
+  if (until) await expect(until).toBeVisible();
   if (holdMs) await locator.page().waitForTimeout(holdMs);
-  await locator.dispatchEvent('pointerup', { ...base, clientX: x + dx, clientY: y });
+  await locator.dispatchEvent(...up);
 }
 
 module.exports = { PASSWORD, uniqueName, register, login, expectOnline, newUser, startChatWith, send, thread, audit, confirmDelete, touch };

@@ -14,6 +14,9 @@ async function pair(browser, prefix, options = {}) {
   return { first, other };
 }
 
+/** How long a finger must stay down to open the menu (app/src/pages/chat/message_menu.rs). */
+const LONG_PRESS_MS = 500;
+
 function bubbleOf(page, text) {
   return thread(page).getByRole('listitem').filter({ hasText: text }).locator('.bubble');
 }
@@ -130,10 +133,9 @@ test('on a phone a long press opens a bottom sheet and a swipe right replies', a
   const bubble = bubbleOf(page, 'hold me down');
   await expect(bubble).toBeVisible();
 
-  // A long press: the menu is a sheet along the bottom of the screen.
-  await touch(bubble, { holdMs: 800 });
+  // A long press (held until the menu opens): the menu is a sheet along the bottom of the screen.
   const menu = page.getByRole('menu', { name: 'Message actions' });
-  await expect(menu).toBeVisible();
+  await touch(bubble, { until: menu });
   const sheet = await menu.boundingBox();
   expect(Math.round(sheet.y + sheet.height)).toBe(844);
   expect(Math.round(sheet.width)).toBe(390);
@@ -142,9 +144,10 @@ test('on a phone a long press opens a bottom sheet and a swipe right replies', a
   await expect(page.getByRole('button', { name: 'Cancel reply' })).toBeVisible();
   await page.getByRole('button', { name: 'Cancel reply' }).tap();
 
-  // A short touch opens nothing.
-  await touch(bubble, { holdMs: 100 });
-  await page.waitForTimeout(700);
+  // A short touch (down and up in one go) opens nothing: a timer the page sets after it, for
+  // longer than a long press, fires after the long press's would have, and the menu is shut.
+  await touch(bubble);
+  await page.evaluate((ms) => new Promise((resolve) => { setTimeout(resolve, ms); }), LONG_PRESS_MS + 100);
   await expect(menu).toBeHidden();
 
   // A swipe to the right replies to that message.
@@ -157,7 +160,7 @@ test('on a phone a long press opens a bottom sheet and a swipe right replies', a
 
   // The sheet works the same in the dark theme and passes axe there.
   await page.emulateMedia({ colorScheme: 'dark' });
-  await touch(bubbleOf(page, 'swiped reply'), { holdMs: 800 });
+  await touch(bubbleOf(page, 'swiped reply'), { until: menu });
   await expect(menu.getByRole('menuitem', { name: 'Delete for everyone' })).toBeVisible();
   await audit(page, 'bottom sheet (dark)', '[role=menu]');
   await page.screenshot({ path: 'test-results/message-menu-phone-dark.png' });

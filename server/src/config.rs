@@ -8,6 +8,11 @@ use std::time::Duration;
 /// How long a client may take to send a request's head (and how long an idle keep-alive
 /// connection stays open): slow-loris clients are cut off after this.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections without a request in progress (unfinished heads, idle keep-alives) one source
+/// address may hold; more are closed at once (`serve::admission`).
+pub const DEFAULT_WAITING_PER_ADDRESS: usize = 32;
+/// How long such a connection may wait while over half of the connection cap is waiting.
+pub const DEFAULT_PRESSURE_BUDGET: Duration = Duration::from_secs(2);
 /// Request bodies: the grace before the minimum rate applies, and the longest pause.
 pub const DEFAULT_BODY_GRACE: Duration = Duration::from_secs(10);
 /// Request bodies: the average rate required after the grace (2 KiB/s).
@@ -43,6 +48,10 @@ pub struct Config {
     pub reserved_connections: Option<usize>,
     /// Header-read timeout (`HEADER_READ_TIMEOUT_SECS`).
     pub header_read_timeout: Duration,
+    /// Connections without a request in progress per source address (`WAITING_PER_ADDRESS`).
+    pub waiting_per_address: usize,
+    /// The header-read budget while over half of the cap waits (`PRESSURE_HEAD_BUDGET_MS`).
+    pub pressure_budget: Duration,
     /// How fast request bodies must arrive (`BODY_GRACE_SECS`, `BODY_MIN_BYTES_PER_SEC`).
     pub body: crate::serve::BodyPolicy,
     /// Uploads in flight per user and per node (`UPLOADS_PER_USER`, `UPLOADS_AT_ONCE`);
@@ -80,6 +89,10 @@ impl Config {
             max_connections: max_connections(positive(var("MAX_CONNECTIONS"))),
             reserved_connections: var("RESERVED_CONNECTIONS").and_then(|v| v.parse().ok()),
             header_read_timeout: positive_secs(var("HEADER_READ_TIMEOUT_SECS")).unwrap_or(DEFAULT_HEADER_READ_TIMEOUT),
+            waiting_per_address: positive(var("WAITING_PER_ADDRESS")).unwrap_or(DEFAULT_WAITING_PER_ADDRESS),
+            pressure_budget: positive(var("PRESSURE_HEAD_BUDGET_MS"))
+                .map(Duration::from_millis)
+                .unwrap_or(DEFAULT_PRESSURE_BUDGET),
             body: crate::serve::BodyPolicy {
                 grace: positive_secs(var("BODY_GRACE_SECS")).unwrap_or(DEFAULT_BODY_GRACE),
                 min_bytes_per_sec: positive(var("BODY_MIN_BYTES_PER_SEC")).unwrap_or(DEFAULT_BODY_MIN_BYTES_PER_SEC),
@@ -108,6 +121,8 @@ impl Config {
             max_connections: max_connections(None),
             reserved_connections: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            waiting_per_address: DEFAULT_WAITING_PER_ADDRESS,
+            pressure_budget: DEFAULT_PRESSURE_BUDGET,
             body: crate::serve::BodyPolicy {
                 grace: DEFAULT_BODY_GRACE,
                 min_bytes_per_sec: DEFAULT_BODY_MIN_BYTES_PER_SEC,

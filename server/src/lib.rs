@@ -108,6 +108,8 @@ impl Application {
             max_connections: config.max_connections,
             reserved_connections: config.reserved_connections(),
             header_read_timeout: config.header_read_timeout,
+            waiting_per_address: config.waiting_per_address,
+            pressure_budget: config.pressure_budget,
             body: config.body,
         };
         serve::serve(self.listener, self.router, limits, shutdown).await

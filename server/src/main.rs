@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
     server::serve::descriptors::raise_to_hard_limit();
     let config = Config::from_env();
     let leptos = leptos::config::get_configuration(None)?.leptos_options;
-    let listener = tokio::net::TcpListener::bind(leptos.site_addr).await?;
+    let listener = server::serve::listen(leptos.site_addr)?;
     tracing::info!(
         addr = %listener.local_addr()?,
         database = %redact(&config.database_url),

@@ -12,6 +12,11 @@
 //!   the general slots, but a logged-in user's request and `/healthz` still get through. Two
 //!   semaphores rather than one with a threshold: a slot's kind is fixed when it is taken, so
 //!   a connection never changes class under a request, and freeing either kind is one drop.
+//! - **Eviction** ([`admission`]): a connection that finds the cap reached closes the oldest
+//!   connection that has no request in progress (an unfinished request head, an idle
+//!   keep-alive) and takes its slot; while more than half of the cap is waiting, waiting is
+//!   cut short and one source address may hold only so many such connections. So
+//!   head-trickling clients cannot lock newcomers out: a real client sends its head at once.
 //! - **Header-read timeout**: a client has this long to send a request head; an idle
 //!   keep-alive connection is closed after the same time. hyper times the HTTP/1 head, but not
 //!   the first bytes it reads to tell HTTP/1 from HTTP/2, so this loop reads those itself under
@@ -23,10 +28,13 @@
 //! Nothing here knows about routes: it serves whatever `Router` it is given, with
 //! `ConnectInfo<SocketAddr>` and WebSocket upgrades (`serve_connection_with_upgrades`).
 
+pub mod admission;
 pub mod body;
 pub mod descriptors;
 
 pub use body::BodyPolicy;
+
+use admission::Admission;
 
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -40,7 +48,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::Service;
 
@@ -52,8 +60,15 @@ pub struct Limits {
     /// How many of them are kept for logged-in users and the health check (at most all).
     pub reserved_connections: usize,
     pub header_read_timeout: Duration,
+    /// Connections without a request in progress one source address may hold.
+    pub waiting_per_address: usize,
+    /// How long such a connection may wait while over half of the cap is waiting.
+    pub pressure_budget: Duration,
     pub body: BodyPolicy,
 }
+
+/// How long a newcomer waits for the slot of the connection it evicted to be given back.
+const EVICTION_WAIT: Duration = Duration::from_millis(250);
 
 /// Which kind of slot the connection a request came on holds; a request extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +100,17 @@ impl Slots {
         }
         self.reserved.clone().try_acquire_owned().ok().map(|permit| (permit, Slot::Reserved))
     }
+
+    /// A slot of kind `slot` given back within `wait` (the accept loop is the only taker, so
+    /// the one an evicted connection gives back is ours).
+    async fn take_within(&self, slot: Slot, wait: Duration) -> Option<(OwnedSemaphorePermit, Slot)> {
+        let semaphore = match slot {
+            Slot::General => self.general.clone(),
+            Slot::Reserved => self.reserved.clone(),
+        };
+        let permit = tokio::time::timeout(wait, semaphore.acquire_owned()).await.ok()?.ok()?;
+        Some((permit, slot))
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting, lets open
@@ -97,6 +123,11 @@ pub async fn serve(
 ) -> io::Result<()> {
     let mut make_service = router.into_make_service_with_connect_info::<SocketAddr>();
     let slots = Slots::new(&limits);
+    let admission = Admission::new(admission::Policy {
+        max_connections: limits.max_connections,
+        waiting_per_address: limits.waiting_per_address,
+        pressure_budget: limits.pressure_budget,
+    });
     let builder = Arc::new(builder(limits.header_read_timeout));
     // Shutdown is signalled by dropping `signal_rx`; each connection task holds a `close_rx`,
     // so `close_tx.closed()` resolves once the last one is done.
@@ -119,20 +150,32 @@ pub async fn serve(
             },
             () = signal_tx.closed() => break,
         };
-        let Some((permit, slot)) = slots.take() else {
+        let taken = match slots.take() {
+            Some(taken) => Some(taken),
+            None => match admission.evict_oldest() {
+                Some(freed) => slots.take_within(freed, EVICTION_WAIT).await,
+                None => None,
+            },
+        };
+        let Some((permit, slot)) = taken else {
             refusals.refused(limits.max_connections);
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
+        let ticket = Arc::new(admission.admit(remote.ip(), slot));
         let service = match make_service.call(remote).await {
-            Ok(service) => TowerToHyperService::new(body::Guarded::new(service, limits.body, slot)),
+            Ok(service) => TowerToHyperService::new(body::Guarded::new(service, limits.body, slot, ticket.clone())),
             Err(never) => match never {},
         };
         let (builder, signal_tx, close_rx) = (builder.clone(), signal_tx.clone(), close_rx.clone());
         let timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            let Some(io) = Conn::start(stream, permit, timeout).await else { return };
+            let io = tokio::select! {
+                io = Conn::start(stream, permit, timeout) => io,
+                () = ticket.evicted() => None,
+            };
+            let Some(io) = io else { return };
             let mut conn = pin!(builder.serve_connection_with_upgrades(TokioIo::new(io), service));
             let mut shutdown = pin!(signal_tx.closed());
             let mut draining = false;
@@ -148,6 +191,7 @@ pub async fn serve(
                         draining = true;
                         conn.as_mut().graceful_shutdown();
                     }
+                    () = ticket.evicted() => break,
                 }
             }
             drop(close_rx);
@@ -158,6 +202,17 @@ pub async fn serve(
     drop(listener);
     close_tx.closed().await;
     Ok(())
+}
+
+/// Binds `addr` with a deep accept queue, so a burst of new connections waits in the kernel
+/// for the accept loop instead of having its SYNs dropped (tokio's `bind` asks for 1,024; the
+/// kernel caps either at `net.core.somaxconn`).
+pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 fn builder(header_read_timeout: Duration) -> Builder<TokioExecutor> {
@@ -183,7 +238,8 @@ async fn accept_failed(e: io::Error) {
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
-/// Logs refusals at the cap at most once every ten seconds, with how many there were.
+/// Logs refusals at the cap (every slot busy with a request or a WebSocket: nothing to
+/// evict) at most once every ten seconds, with how many there were.
 #[derive(Default)]
 struct Refusals {
     since_log: u64,
@@ -194,7 +250,11 @@ impl Refusals {
     fn refused(&mut self, cap: usize) {
         self.since_log += 1;
         if self.last_log.is_none_or(|at| at.elapsed() >= Duration::from_secs(10)) {
-            tracing::warn!(cap, refused = self.since_log, "connection cap reached; closing new connections");
+            tracing::warn!(
+                cap,
+                refused = self.since_log,
+                "connection cap reached and every connection busy; closing new ones"
+            );
             self.since_log = 0;
             self.last_log = Some(Instant::now());
         }

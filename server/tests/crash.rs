@@ -4,13 +4,18 @@
 //! after every restart. At the end the history must hold every acknowledged message exactly
 //! once, every outbox item at most once (and eventually once), with seqs 1..n and no gaps.
 //!
+//! Each kill waits for a condition, not a time: a random number of sends into the round, at a
+//! moment when a send is on the wire unacknowledged. The test fails unless most kills caught
+//! sends in flight and outbox items were resent, so a machine too slow (or too fast) to
+//! overlap kills with sends cannot pass it without testing anything.
+//!
 //! Needs no outside services. Run: `cargo test -p server --test crash -- --nocapture`.
 
 use futures::{SinkExt, StreamExt};
 use rand::Rng;
 use reqwest::cookie::{CookieStore, Jar};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,6 +27,8 @@ const CLIENTS: usize = 4;
 const PASSWORD: &str = "correct horse battery";
 /// Under the socket's 20 frames a second (burst 60), so no send is refused for rate.
 const SEND_EVERY: Duration = Duration::from_millis(70);
+/// A wait fails after this: a guard against a hung test, not a speed requirement.
+const HANG: Duration = Duration::from_secs(180);
 
 #[path = "support/server.rs"]
 mod server_process;
@@ -44,6 +51,10 @@ struct ClientState {
     made: Vec<String>,
     /// Outbox items sent again on a new connection after a kill.
     resent: usize,
+    /// Send frames written to a socket, resends included.
+    sent: usize,
+    /// Sent on the current connection and not acknowledged yet: in flight.
+    unanswered: BTreeSet<String>,
     next: u32,
 }
 
@@ -53,7 +64,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
         let username = format!("crash{index}");
@@ -116,6 +127,7 @@ impl Client {
                             m["body"].as_str().expect("body").to_owned(),
                         );
                         let mut state = state.lock().expect("state");
+                        state.unanswered.remove(&id);
                         if let Some(body) = state.outbox.remove(&id) {
                             assert_eq!(body, stored.2, "ack of {id} carries its body");
                         }
@@ -135,6 +147,7 @@ impl Client {
 
         let resend: Vec<(String, String)> = {
             let mut state = self.state.lock().expect("state");
+            state.unanswered.clear();
             state.resent += state.outbox.len();
             state.outbox.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
         };
@@ -147,6 +160,7 @@ impl Client {
                 alive = false;
                 break;
             }
+            self.sent(id);
             tokio::time::sleep(SEND_EVERY).await;
         }
         while alive && *sending.borrow() && !*stop.borrow() && !reader.is_finished() {
@@ -163,9 +177,20 @@ impl Client {
             if sink.send(Message::text(frame(&id, &body))).await.is_err() {
                 break;
             }
+            self.sent(&id);
             tokio::time::sleep(SEND_EVERY).await;
         }
         let _ = reader.await;
+    }
+
+    /// A send of `id` was written to the socket. (Its ack may already have come: the reader
+    /// runs beside the writer.)
+    fn sent(&self, id: &str) {
+        let mut state = self.state.lock().expect("state");
+        state.sent += 1;
+        if state.outbox.contains_key(id) {
+            state.unanswered.insert(id.to_owned());
+        }
     }
 }
 
@@ -186,10 +211,17 @@ async fn kill_9_twenty_times_under_load_loses_and_doubles_nothing() {
         .expect("group id");
 
     let mut rng = rand::rng();
+    let mut kills_in_flight = 0;
     for round in 1..=ROUNDS {
         if round > 1 {
             server = Server::start(dir.path()).await;
         }
+        // What was in flight at the last kill went down with that process (it stays in the
+        // outboxes, to be sent again): only this round's sends count.
+        for client in &clients {
+            client.state.lock().expect("state").unanswered.clear();
+        }
+        let sent_before = in_flight(&clients).0;
         let (_sending_tx, sending) = watch::channel(true);
         let (stop_tx, stop) = watch::channel(false);
         let tasks: Vec<_> = clients
@@ -200,15 +232,32 @@ async fn kill_9_twenty_times_under_load_loses_and_doubles_nothing() {
                 tokio::spawn(async move { client.session(index, addr, group, sending, stop).await })
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(rng.random_range(100..=400))).await;
+        // Killed a random number of sends into the round, while one is unacknowledged.
+        let sends = rng.random_range(4..=24);
+        let deadline = Instant::now() + HANG;
+        loop {
+            let (sent, unanswered) = in_flight(&clients);
+            if sent >= sent_before + sends && unanswered > 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "round {round}: {} of {sends} sends made", sent - sent_before);
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         server.kill();
         // Sockets end by themselves once the process is gone; `stop` only bounds a stuck one.
         let ends = futures::future::join_all(tasks);
         if tokio::time::timeout(Duration::from_secs(10), ends).await.is_err() {
             let _ = stop_tx.send(true);
         }
+        // Sends still unanswered once the sockets are gone were in flight when the process died.
+        let unanswered = in_flight(&clients).1;
+        if unanswered > 0 {
+            kills_in_flight += 1;
+        }
         let (pending, acked) = totals(&clients);
-        println!("round {round:2}: killed; {acked} acked so far, {pending} in outboxes");
+        println!(
+            "round {round:2}: killed with {unanswered} sends in flight; {acked} acked so far, {pending} in outboxes"
+        );
     }
 
     // Once more, and drain: every outbox is resent until empty, nothing new is made.
@@ -223,7 +272,7 @@ async fn kill_9_twenty_times_under_load_loses_and_doubles_nothing() {
             tokio::spawn(async move { client.session(index, addr, group, sending, stop).await })
         })
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + HANG;
     while totals(&clients).0 > 0 {
         assert!(Instant::now() < deadline, "outboxes did not drain: {} left", totals(&clients).0);
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -287,13 +336,27 @@ async fn kill_9_twenty_times_under_load_loses_and_doubles_nothing() {
     assert!(lost.is_empty(), "acknowledged messages missing from the history: {lost:?}");
     let texts = stored.len();
     assert_eq!(texts, made_total, "the history holds exactly the messages the clients made");
+    // Otherwise the rounds above tested nothing: no kill caught a send, nothing went again.
+    assert!(
+        kills_in_flight * 2 >= ROUNDS,
+        "only {kills_in_flight} of {ROUNDS} kills landed while sends were in flight"
+    );
+    assert!(resent_total > 0, "no outbox item was resent after a kill");
     println!(
-        "crash durability: {ROUNDS} kill -9 rounds, {CLIENTS} clients, {acked_total} messages acked \
-         ({resent_total} outbox items resent after a kill), 0 lost, 0 duplicates, seqs 1..{} without gaps, {:.1} s",
+        "crash durability: {ROUNDS} kill -9 rounds ({kills_in_flight} with sends in flight), {CLIENTS} clients, \
+         {acked_total} messages acked ({resent_total} outbox items resent after a kill), 0 lost, 0 duplicates, seqs 1..{} without gaps, {:.1} s",
         seqs.len(),
         started.elapsed().as_secs_f64()
     );
     drop(server);
+}
+
+/// (send frames written, sends now in flight) over all clients.
+fn in_flight(clients: &[Arc<Client>]) -> (usize, usize) {
+    clients.iter().fold((0, 0), |(sent, unanswered), c| {
+        let state = c.state.lock().expect("state");
+        (sent + state.sent, unanswered + state.unanswered.len())
+    })
 }
 
 /// (items still in outboxes, messages acknowledged) over all clients.

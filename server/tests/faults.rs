@@ -10,6 +10,9 @@
 //! `messages/history` of its own (paged to the start: their hidden messages left out, their
 //! stars) with its members.
 //!
+//! The run's throughput is printed, not asserted: a loaded 2-core box running a debug build is
+//! no stopwatch. The waits only fail when nothing moves for [`STALLED`] (a hung test).
+//!
 //! Needs no outside services. Run: `cargo test -p server --test faults -- --nocapture`.
 
 use futures::{SinkExt, StreamExt};
@@ -39,6 +42,9 @@ const FRAME_EVERY: Duration = Duration::from_millis(55);
 /// the whole history).
 const MARKERS: [usize; 2] = [1, 2];
 const EMOJI: [&str; 3] = ["👍", "❤️", "😂"];
+/// A phase fails when it makes no progress at all for this long: a guard against a hung test,
+/// not a speed requirement.
+const STALLED: Duration = Duration::from_secs(180);
 
 #[path = "support/server.rs"]
 mod server_process;
@@ -270,7 +276,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
         let username = format!("fault{index}");
@@ -687,6 +693,7 @@ async fn incremental_state_survives_resets_and_delays() {
 
     // Traffic until TOTAL messages were made.
     let mut last_print = Instant::now();
+    let (mut last_made, mut last_progress) = (0, Instant::now());
     loop {
         let made = run.made.load(Ordering::SeqCst).min(TOTAL);
         if made >= TOTAL {
@@ -696,7 +703,10 @@ async fn incremental_state_survives_resets_and_delays() {
             let log = server.log.lock().expect("log");
             panic!("the server exited ({status}):\n{}", log[log.len().saturating_sub(40)..].join("\n"));
         }
-        assert!(started.elapsed() < Duration::from_secs(150), "only {made} messages made in 150 s");
+        if made > last_made {
+            (last_made, last_progress) = (made, Instant::now());
+        }
+        assert!(last_progress.elapsed() < STALLED, "no message made for {STALLED:?}, {made} in all");
         if last_print.elapsed() > Duration::from_secs(10) {
             println!(
                 "{:5.1} s: {made} made, {} resets",
@@ -715,19 +725,22 @@ async fn incremental_state_survives_resets_and_delays() {
     for editor in editors {
         editor.await.expect("editor");
     }
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let (mut last_pending, mut last_progress) = (usize::MAX, Instant::now());
     loop {
         let pending: usize = clients.iter().map(|c| c.state.lock().expect("state").outbox.len()).sum();
         if pending == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "outboxes did not drain: {pending} left");
+        if pending < last_pending {
+            (last_pending, last_progress) = (pending, Instant::now());
+        }
+        assert!(last_progress.elapsed() < STALLED, "outboxes stopped draining: {pending} left");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    // Every client's incremental state equals a fresh fetch (pushes still in flight may need a
-    // moment: compare until equal or 20 s).
-    let deadline = Instant::now() + Duration::from_secs(20);
+    // Every client's incremental state equals a fresh fetch (pushes and resyncs still in flight
+    // may need a moment: compare until equal, or fail if still unequal after STALLED).
+    let deadline = Instant::now() + STALLED;
     let mut fresh_by_conv = HashMap::new();
     let mut compares = 0;
     loop {

@@ -18,9 +18,10 @@
 //! Upgraded connections (WebSockets) are no request body, so they are never timed here.
 
 use super::Slot;
+use super::admission::{InFlight, Ticket};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, Request, StatusCode, Version, header};
+use http::{HeaderValue, Method, Request, StatusCode, Version, header};
 use http_body::{Frame, SizeHint};
 use std::convert::Infallible;
 use std::future::Future;
@@ -138,18 +139,20 @@ where
     }
 }
 
-/// The router's service for one connection, with every request body timed and the
-/// connection's [`Slot`] attached to every request.
+/// The router's service for one connection, with every request body timed, the
+/// connection's [`Slot`] attached to every request, and the connection marked busy
+/// ([`Ticket::request_started`]) from its request head to the end of its answer.
 #[derive(Clone)]
 pub struct Guarded<S> {
     inner: S,
     policy: BodyPolicy,
     slot: Slot,
+    ticket: Arc<Ticket>,
 }
 
 impl<S> Guarded<S> {
-    pub fn new(inner: S, policy: BodyPolicy, slot: Slot) -> Self {
-        Self { inner, policy, slot }
+    pub fn new(inner: S, policy: BodyPolicy, slot: Slot, ticket: Arc<Ticket>) -> Self {
+        Self { inner, policy, slot, ticket }
     }
 }
 
@@ -169,9 +172,10 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
+        let mut in_flight = self.ticket.request_started();
         let (mut parts, body) = request.into_parts();
         parts.extensions.insert(self.slot);
-        let version = parts.version;
+        let (version, connect) = (parts.version, parts.method == Method::CONNECT);
         let (body, expired) = TimedBody::new(body, self.policy);
         let answer = self.inner.call(Request::from_parts(parts, Body::new(body)));
         Box::pin(async move {
@@ -180,8 +184,36 @@ where
                 tracing::debug!("request body too slow; answered 408");
                 return Ok(too_slow(version));
             }
-            Ok(response)
+            // A WebSocket: 101 on HTTP/1, a successful CONNECT on HTTP/2 (RFC 8441).
+            let status = response.status();
+            if status == StatusCode::SWITCHING_PROTOCOLS || (connect && status.is_success()) {
+                in_flight.upgraded();
+            }
+            Ok(response.map(|body| Body::new(Answer { inner: body, _in_flight: in_flight })))
         })
+    }
+}
+
+/// An answer's body, keeping its connection busy until it has been sent (or dropped).
+struct Answer {
+    inner: Body,
+    _in_flight: InFlight,
+}
+
+impl HttpBody for Answer {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 

@@ -66,7 +66,7 @@ pub async fn spawn_app_until(
     };
     tweak(&mut config);
     let leptos = LeptosOptions::builder().output_name("messenger").site_root("target/site").build();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = server::serve::listen(([127, 0, 0, 1], 0).into()).expect("bind");
     let app = Application::build(config, leptos, listener).await.expect("build app");
     let addr = app.local_addr().expect("addr");
     let (db, state) = (app.state.db.clone(), app.state.clone());

@@ -74,9 +74,8 @@ async fn concurrent_sends_over_sockets_and_http_store_one_message_and_push_it_on
         .map(|mut socket| {
             let frame = frame.clone();
             tokio::spawn(async move {
-                let (acks, mut pushes) = fire(&mut socket, &frame, 25).await;
-                pushes.extend(drain(&mut socket).await.into_iter().filter(|f| f["type"] == "message"));
-                (acks, pushes)
+                let (acks, pushes) = fire(&mut socket, &frame, 25).await;
+                (socket, acks, pushes)
             })
         })
         .collect();
@@ -94,8 +93,11 @@ async fn concurrent_sends_over_sockets_and_http_store_one_message_and_push_it_on
     for answer in futures::future::join_all(http_tasks).await {
         seen.insert(key(&answer.expect("task")));
     }
+    // Every send has been answered now, so the one that stored the message has pushed it: what
+    // each socket holds before a barrier is all it will ever get.
     for result in futures::future::join_all(socket_tasks).await {
-        let (acks, pushes) = result.expect("task");
+        let (mut socket, acks, mut pushes) = result.expect("task");
+        pushes.extend(drain(&mut socket).await.into_iter().filter(|f| f["type"] == "message"));
         for ack in &acks {
             assert_eq!(ack["client_msg_id"], client_msg_id, "the ack names the send it answers");
             seen.insert(key(&ack["message"]));

@@ -24,6 +24,7 @@ mod search;
 mod security;
 mod session_sockets;
 mod slow_clients;
+mod slowloris;
 mod sync;
 mod uploads;
 mod websocket;

@@ -2,7 +2,7 @@
 //! to the members, and never to anyone else.
 
 use crate::helpers::{messages, pair, spawn_app, uuid};
-use crate::ws::{assert_silent, drain, next_json, next_of, open, send_json};
+use crate::ws::{assert_silent, close, drain, next_json, next_of, open, send_json};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -72,9 +72,13 @@ async fn typing_reaches_the_others_but_not_the_typist() {
     let mut alice_socket = open(&app, &alice).await;
     let mut bob_socket = open(&app, &bob).await;
     let mut bob_other_tab = open(&app, &bob).await;
-    // Let the presence announcements of the connections settle first.
-    for socket in [&mut alice_socket, &mut bob_socket, &mut bob_other_tab] {
-        drain(socket).await;
+    // Let the presence announcements of the connections settle first: a socket answers a ping
+    // only once its own connection was announced, so after one round every announcement is
+    // queued, and a second round reads them.
+    for _ in 0..2 {
+        for socket in [&mut alice_socket, &mut bob_socket, &mut bob_other_tab] {
+            drain(socket).await;
+        }
     }
     send_json(&mut bob_socket, &json!({ "type": "typing", "conversation_id": conv })).await;
     let typing = next_json(&mut alice_socket).await;
@@ -139,13 +143,18 @@ async fn presence_goes_online_with_the_first_socket_and_offline_with_the_last() 
     let bob_id = bob.id().await;
     let mut alice_socket = open(&app, &alice).await;
 
-    let mut tab1 = open(&app, &bob).await;
+    let tab1 = open(&app, &bob).await;
     let online = next_of(&mut alice_socket, "presence").await;
     assert_eq!(online, json!({ "type": "presence", "user_id": bob_id, "online": true, "last_seen_at": null }));
     let mut tab2 = open(&app, &bob).await;
+    // Tab 2 answers a ping only after its connection was announced (or found not to be news).
+    drain(&mut tab2).await;
     assert_silent(&mut alice_socket, "alice, when bob opens a second tab").await;
 
-    tab1.close(None).await.expect("close");
+    // The end of the closing handshake is the last of tab 1 a client can see; what the server
+    // does after it (unregistering) is checked by what follows: tab 2's close must bring
+    // exactly one offline, and as the very next frame.
+    close(tab1).await;
     assert_silent(&mut alice_socket, "alice, when one of two tabs closes").await;
 
     tab2.close(None).await.expect("close");
@@ -154,6 +163,7 @@ async fn presence_goes_online_with_the_first_socket_and_offline_with_the_last() 
         (offline["type"].as_str(), offline["user_id"].as_i64(), offline["online"].as_bool()),
         (Some("presence"), Some(bob_id), Some(false))
     );
+    assert_silent(&mut alice_socket, "alice, after bob went offline").await;
     let last_seen = offline["last_seen_at"].as_i64().expect("last_seen_at when offline");
     let seen = alice.ok("users/presence", json!({ "user_id": bob_id })).await;
     assert_eq!(seen, json!({ "online": false, "last_seen_at": last_seen }));
@@ -201,17 +211,27 @@ async fn an_outsiders_socket_receives_nothing_about_other_peoples_conversations(
     next_of(&mut alice_socket, "ack").await;
     send_json(&mut bob_socket, &json!({ "type": "typing", "conversation_id": conv })).await;
     send_json(&mut bob_socket, &json!({ "type": "read", "conversation_id": conv, "seq": 2 })).await;
+    drain(&mut bob_socket).await; // both handled
     alice.ok("messages/edit", json!({ "message_id": sent["id"], "body": "edited" })).await;
     alice.ok("messages/delete", json!({ "message_id": sent["id"] })).await;
     alice.ok("conversations/set_flags", json!({ "conversation_id": conv, "flags": { "pinned": true } })).await;
     let group = alice.create_group("Secret", &[bob.id().await]).await;
     alice.send(group, 3, "group secret").await;
-    drop(bob_socket);
+    // Bob leaves; Carol's socket is read only once Alice has heard him go offline.
+    bob_socket.close(None).await.expect("close");
+    let mut kinds: Vec<Value> = Vec::new();
+    loop {
+        let frame = next_json(&mut alice_socket).await;
+        kinds.push(frame["type"].clone());
+        if frame["type"] == "presence" && frame["online"] == false {
+            break;
+        }
+    }
 
     let frames = drain(&mut carol_socket).await;
     assert!(frames.is_empty(), "carol must hear nothing: {frames:?}");
-    // Alice did hear all of it, so the silence above is not an accident of timing.
-    let kinds: Vec<Value> = drain(&mut alice_socket).await.into_iter().map(|f| f["type"].clone()).collect();
+    // Alice did hear all of it, so the silence above is not for want of anything to hear.
+    kinds.extend(drain(&mut alice_socket).await.into_iter().map(|f| f["type"].clone()));
     for kind in ["message", "typing", "receipt", "message_updated", "conversation_updated", "presence"] {
         assert!(kinds.contains(&json!(kind)), "alice missed {kind}: {kinds:?}");
     }

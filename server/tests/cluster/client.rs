@@ -11,6 +11,9 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 pub const PASSWORD: &str = "correct horse battery";
+/// How long a frame that must come may take: only a guard against a hung test, far beyond what
+/// a debug build on a loaded machine needs.
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct Browser {
     http: reqwest::Client,
@@ -23,7 +26,7 @@ impl Browser {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
         Self { http, jar }
@@ -80,11 +83,9 @@ impl Socket {
         self.stream.send(Message::text(frame.to_string())).await.expect("send frame");
     }
 
-    /// The next text frame; fails after 10 s.
+    /// The next text frame; fails after `PATIENCE`.
     pub async fn next(&mut self) -> Value {
-        self.next_within(Duration::from_secs(10))
-            .await
-            .unwrap_or_else(|| panic!("a frame on {} within 10 s", self.node))
+        self.next_within(PATIENCE).await.unwrap_or_else(|| panic!("a frame on {} within {PATIENCE:?}", self.node))
     }
 
     async fn next_within(&mut self, wait: Duration) -> Option<Value> {
@@ -118,7 +119,32 @@ impl Socket {
 
     /// The next frame of `kind`, skipping others.
     pub async fn next_of(&mut self, kind: &str) -> Value {
-        self.next_where(Duration::from_secs(10), kind, |f| f["type"] == kind).await
+        self.next_where(PATIENCE, kind, |f| f["type"] == kind).await
+    }
+
+    /// The frames before the first one that satisfies `marker` (which is read, and left out);
+    /// fails after `PATIENCE`. With a marker that must come after an unwanted frame, this checks
+    /// that the unwanted one never came, without listening for a while.
+    pub async fn until(&mut self, what: &str, marker: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let mut before = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                Some(frame) if marker(&frame) => return before,
+                Some(frame) => before.push(frame),
+                None => panic!("{what} on {} within {PATIENCE:?}", self.node),
+            }
+        }
+    }
+
+    /// Every frame the node has queued for this socket so far: sends a `ping` and returns what
+    /// arrives before its `pong`. A node queues its local pushes before the call that caused
+    /// them returns, in the queue the `pong` goes through.
+    pub async fn barrier(&mut self) -> Vec<Value> {
+        let nonce: u64 = rand::random();
+        self.send(json!({ "type": "ping", "nonce": nonce })).await;
+        self.until("the pong", |f| f["type"] == "pong" && f["nonce"] == nonce).await
     }
 
     /// The next presence frame about `user`.

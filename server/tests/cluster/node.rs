@@ -15,17 +15,25 @@ pub const ANNOUNCE_MS: u64 = 200;
 pub const EXPIRY_MS: u64 = 1200;
 
 /// Where the shared services are: `TEST_DATABASE_URL` (a PostgreSQL server whose user may
-/// create databases) and `TEST_NATS_URL`. `None`, with a note, when either is unset.
+/// create databases) and `TEST_NATS_URL`. When either is unset: a failure on CI (`CI` set),
+/// where a test that cannot run must not count as passed; elsewhere `None`, with a note. (A
+/// service that is named but does not answer fails the test everywhere: the database when it
+/// is created, NATS when a node starts.)
 pub fn services() -> Option<(String, String)> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     match (var("TEST_DATABASE_URL"), var("TEST_NATS_URL")) {
         (Some(db), Some(nats)) => Some((db, nats)),
         (db, nats) => {
+            let unset = [("TEST_DATABASE_URL", db.is_none()), ("TEST_NATS_URL", nats.is_none())]
+                .into_iter()
+                .filter_map(|(name, missing)| missing.then_some(name))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let on_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+            assert!(!on_ci, "CI is set, but the two-node tests' services are not: {unset} unset");
             eprintln!(
                 "SKIPPED: the two-node tests need TEST_DATABASE_URL (PostgreSQL) and TEST_NATS_URL (NATS); \
-                 unset here: {}{}. .ci/run sets both.",
-                if db.is_none() { "TEST_DATABASE_URL " } else { "" },
-                if nats.is_none() { "TEST_NATS_URL" } else { "" },
+                 unset here: {unset}. .ci/run sets both."
             );
             None
         }
@@ -164,15 +172,16 @@ impl Node {
     }
 
     /// The listener is bound before migrations run and NATS is joined; the first answer means
-    /// it is serving. `Err(log)` if it exits first.
+    /// it is serving (the health check: no page render, so a slow debug build answers it too).
+    /// `Err(log)` if it exits first.
     async fn wait_until_serving(&mut self) -> Result<(), String> {
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("client");
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if self.child.try_wait().ok().flatten().is_some() {
                 break;
             }
-            if client.get(self.url("/")).send().await.is_ok() {
+            if client.get(self.url("/healthz")).send().await.is_ok() {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

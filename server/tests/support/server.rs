@@ -65,10 +65,11 @@ impl Server {
         };
         let mut server = Server { addr, child, log };
         // The listener is bound before migrations run: the first answer means it is serving.
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("client");
+        // The health check renders no page, so a slow debug build answers it at once too.
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if http.get(server.url("/")).send().await.is_ok() {
+            if http.get(server.url("/healthz")).send().await.is_ok() {
                 return server;
             }
             if server.child.try_wait().ok().flatten().is_some() || Instant::now() > deadline {
