@@ -62,6 +62,45 @@ pub async fn set_group_adds(group_adds: shared::GroupAdds) -> Result<Me, AppErro
     Ok(backend.set_group_adds(user, group_adds).await?)
 }
 
+/// Changes the caller's password: `current_password` must be right, `new_password` follows
+/// sign-up's rules. The session goes on under a new id; with `log_out_others` every other
+/// session of the account ends at once, its sockets closed.
+#[server(prefix = "/api", endpoint = "accounts/change_password", input = server_fn::codec::Json)]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    log_out_others: bool,
+) -> Result<(), AppError> {
+    use crate::backend::{caller, client_info, cycle_session, session_id};
+    let (backend, user) = caller().await?;
+    backend.change_password(user, current_password, new_password, client_info().await).await?;
+    if log_out_others {
+        backend.end_other_devices(user, session_id().await?).await?;
+    }
+    cycle_session().await
+}
+
+/// Where the caller is logged in: every live session of the account, this one marked.
+#[server(prefix = "/api", endpoint = "accounts/devices", input = server_fn::codec::Json)]
+pub async fn devices() -> Result<Vec<shared::Device>, AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.devices(user, crate::backend::session_id().await?).await?)
+}
+
+/// Logs out one other session of the caller's (`id` from `accounts/devices`); its sockets close.
+#[server(prefix = "/api", endpoint = "accounts/end_device", input = server_fn::codec::Json)]
+pub async fn end_device(id: String) -> Result<(), AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.end_device(user, crate::backend::session_id().await?, id).await?)
+}
+
+/// Logs out every session of the caller's but this one; how many ended.
+#[server(prefix = "/api", endpoint = "accounts/end_other_devices", input = server_fn::codec::Json)]
+pub async fn end_other_devices() -> Result<u64, AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.end_other_devices(user, crate::backend::session_id().await?).await?)
+}
+
 #[server(prefix = "/api", endpoint = "accounts/me", input = server_fn::codec::Json)]
 pub async fn current_user() -> Result<Me, AppError> {
     let (backend, user) = crate::backend::caller().await?;

@@ -20,6 +20,11 @@ use tower_sessions::session::Id;
 /// The session key under which the logged-in user's id is stored: the one name the app's
 /// server functions and the server's own handlers (pages, socket, uploads) read it by.
 pub const USER_KEY: &str = "user_id";
+/// Session keys of what "Devices" shows: the User-Agent it logged in with (at most
+/// [`USER_AGENT_MAX`] bytes) and when, in Unix milliseconds.
+pub const USER_AGENT_KEY: &str = "user_agent";
+pub const SIGNED_IN_KEY: &str = "signed_in_at";
+pub const USER_AGENT_MAX: usize = 512;
 
 /// Who is asking, beyond their session: used for throttling.
 #[derive(Clone, Copy, Debug)]
@@ -41,10 +46,29 @@ pub trait Backend: Send + Sync + 'static {
     /// The session `session` is gone from the store (logout, or a login that replaced it):
     /// ends every socket opened with it, on every node.
     async fn session_ended(&self, session: Id);
+    /// The session went on under a new id (a password change): the sockets opened with the
+    /// old one end shortly after this answer has gone out, so their page, reloading on 4401,
+    /// already holds the new cookie.
+    async fn session_renewed(&self, old: Id);
     async fn me(&self, user: UserId) -> Result<Me, ApiError>;
     async fn update_profile(&self, me: UserId, display_name: String, about: String) -> Result<Me, ApiError>;
     async fn set_avatar(&self, me: UserId, avatar: Option<shared::MediaId>) -> Result<Me, ApiError>;
     async fn set_group_adds(&self, me: UserId, group_adds: shared::GroupAdds) -> Result<Me, ApiError>;
+    /// Checks `current_password` and stores `new_password` (sign-up's rules); the caller
+    /// cycles the session id.
+    async fn change_password(
+        &self,
+        me: UserId,
+        current_password: String,
+        new_password: String,
+        client: ClientInfo,
+    ) -> Result<(), ApiError>;
+    /// The caller's live sessions, `current` marked.
+    async fn devices(&self, me: UserId, current: Id) -> Result<Vec<shared::Device>, ApiError>;
+    /// Ends one of the caller's other sessions (by [`shared::Device::id`]) and its sockets.
+    async fn end_device(&self, me: UserId, current: Id, device: String) -> Result<(), ApiError>;
+    /// Ends every session of the caller but `current`, and their sockets; how many ended.
+    async fn end_other_devices(&self, me: UserId, current: Id) -> Result<u64, ApiError>;
 
     async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError>;
     async fn presence(&self, me: UserId, user: UserId) -> Result<PresenceView, ApiError>;
@@ -150,17 +174,56 @@ pub async fn client_info() -> ClientInfo {
     ClientInfo { ip }
 }
 
-/// Starts an authenticated session under a fresh id (no session fixation). Sockets opened
-/// with the id it replaces, if any, end.
+/// Starts an authenticated session under a fresh id (no session fixation), noting the browser
+/// it came from for "Devices". Sockets opened with the id it replaces, if any, end.
 pub async fn start_session(user: UserId) -> Result<(), AppError> {
     let session = session().await?;
     let previous = session.id();
-    session.cycle_id().await.map_err(|_| AppError::from(ApiError::internal()))?;
-    session.insert(USER_KEY, user).await.map_err(|_| AppError::from(ApiError::internal()))?;
+    cycle(&session).await?;
+    let internal = |_| AppError::from(ApiError::internal());
+    session.insert(USER_KEY, user).await.map_err(internal)?;
+    let user_agent = request_parts()
+        .and_then(|parts| parts.headers.get(http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
+        .unwrap_or_default();
+    session.insert(USER_AGENT_KEY, truncated(user_agent, USER_AGENT_MAX)).await.map_err(internal)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    session.insert(SIGNED_IN_KEY, now).await.map_err(internal)?;
     if let Some(previous) = previous {
         backend()?.session_ended(previous).await;
     }
     Ok(())
+}
+
+/// The same session under a fresh id (after a password change): what it holds stays. The
+/// sockets opened with the old id end just after the answer (see [`Backend::session_renewed`]).
+pub async fn cycle_session() -> Result<(), AppError> {
+    let session = session().await?;
+    let old = session.id();
+    cycle(&session).await?;
+    if let Some(old) = old {
+        backend()?.session_renewed(old).await;
+    }
+    Ok(())
+}
+
+async fn cycle(session: &Session) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(|_| AppError::from(ApiError::internal()))
+}
+
+/// The id of the caller's session, which a logged-in caller always has.
+pub async fn session_id() -> Result<Id, AppError> {
+    session().await?.id().ok_or_else(|| ApiError::unauthorized().into())
+}
+
+fn truncated(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// Deletes the session on the server, so its cookie is worthless even if kept, and ends the

@@ -48,6 +48,9 @@ async function startChatWith(page, other) {
   await page.getByLabel('Search people').fill(other.username);
   await page.getByRole('button', { name: `Chat with ${other.displayName}` }).click();
   await expect(page).toHaveURL(/\/chat\/\d+$/);
+  // The new chat is on screen (not the previous one, still shown while it loads).
+  await expect(page.getByRole('main', { name: 'Conversation' })
+    .getByRole('heading', { level: 1, name: other.displayName, exact: true })).toBeVisible();
 }
 
 /** Types `text` in the composer and presses Enter. */

@@ -26,10 +26,14 @@ test('twenty-four chat switches in one page, with panels opened in between and m
   const ben = await newUser(browser, 'swb', 'Ben Switcher');
   const cat = await newUser(browser, 'swc', 'Cat Switcher');
 
+  // Each first message is on screen before the next chat opens (typed into a chat that is
+  // still opening, a message could meet its draft being restored).
   await startChatWith(ann.page, ben);
   await send(ann.page, 'first words to ben');
+  await expect(thread(ann.page).getByText('first words to ben')).toBeVisible();
   await startChatWith(ann.page, cat);
   await send(ann.page, 'first words to cat');
+  await expect(thread(ann.page).getByText('first words to cat')).toBeVisible();
   await ann.page.getByRole('button', { name: 'New chat' }).click();
   await ann.page.getByRole('button', { name: 'New group' }).click();
   await ann.page.getByLabel('Group name').fill('Switch Crew');
@@ -40,6 +44,7 @@ test('twenty-four chat switches in one page, with panels opened in between and m
   await ann.page.getByRole('button', { name: 'Create group' }).click();
   await expect(heading(ann.page, 'Switch Crew')).toBeVisible();
   await send(ann.page, 'first words to the crew');
+  await expect(thread(ann.page).getByText('first words to the crew')).toBeVisible();
 
   const chats = [
     { title: 'Ben Switcher', text: 'first words to ben' },

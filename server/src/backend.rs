@@ -47,6 +47,43 @@ impl Backend for Services {
         self.presence.hub().end_session(crate::sessions::SessionKey::of(&session)).await;
     }
 
+    async fn change_password(
+        &self,
+        me: UserId,
+        current_password: String,
+        new_password: String,
+        client: ClientInfo,
+    ) -> Result<(), ApiError> {
+        Ok(self.accounts.change_password(me, current_password, new_password, client.ip).await?)
+    }
+
+    async fn devices(&self, me: UserId, current: Id) -> Result<Vec<shared::Device>, ApiError> {
+        Ok(self.sessions.devices(me, &current).await?)
+    }
+
+    async fn end_device(&self, me: UserId, current: Id, device: String) -> Result<(), ApiError> {
+        let ended = self.sessions.end_device(me, &current, &device).await?;
+        self.presence.hub().end_session(ended).await;
+        Ok(())
+    }
+
+    async fn end_other_devices(&self, me: UserId, current: Id) -> Result<u64, ApiError> {
+        let ended = self.sessions.end_others(me, &current).await?;
+        for key in &ended {
+            self.presence.hub().end_session(*key).await;
+        }
+        Ok(ended.len() as u64)
+    }
+
+    async fn session_renewed(&self, old: Id) {
+        let hub = self.presence.hub().clone();
+        let key = crate::sessions::SessionKey::of(&old);
+        tokio::spawn(async move {
+            tokio::time::sleep(crate::sessions::RENEWED_GRACE).await;
+            hub.end_session(key).await;
+        });
+    }
+
     async fn me(&self, user: UserId) -> Result<Me, ApiError> {
         Ok(self.accounts.me(user).await?)
     }

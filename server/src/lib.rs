@@ -73,7 +73,11 @@ impl Application {
             conversations,
             receipts: receipts::Receipts::new(deps.clone()),
             presence: presence::Presence::new(deps),
-            sessions: sessions::Sessions::new(sessions::DbSessionStore::new(db.clone()), config.session_recheck),
+            sessions: sessions::Sessions::new(
+                sessions::DbSessionStore::new(db.clone()),
+                config.session_recheck,
+                config.session_idle_secs,
+            ),
         });
         if let Some(changes) = presence_elsewhere {
             services.presence.follow(changes);

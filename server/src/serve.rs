@@ -15,7 +15,8 @@
 //! - **Eviction** ([`admission`]): a connection that finds the cap reached closes the oldest
 //!   connection that has no request in progress (an unfinished request head, an idle
 //!   keep-alive) and takes its slot; while more than half of the cap is waiting, waiting is
-//!   cut short and one source address may hold only so many such connections. So
+//!   cut short and a newcomer from an address that holds its fair share of the waiting
+//!   connections is closed at once. So
 //!   head-trickling clients cannot lock newcomers out: a real client sends its head at once.
 //! - **Header-read timeout**: a client has this long to send a request head; an idle
 //!   keep-alive connection is closed after the same time. hyper times the HTTP/1 head, but not
@@ -137,7 +138,7 @@ pub async fn serve(
         drop(signal_rx);
     });
     let (close_tx, close_rx) = watch::channel(());
-    let mut refusals = Refusals::default();
+    let (mut refusals, mut turned_away) = (Refusals::default(), Refusals::default());
 
     loop {
         let (stream, remote) = tokio::select! {
@@ -150,6 +151,11 @@ pub async fn serve(
             },
             () = signal_tx.closed() => break,
         };
+        if admission.turn_away(remote.ip()) {
+            turned_away.refused("a flood from one address under pressure; closing its new connections");
+            drop(stream);
+            continue;
+        }
         let taken = match slots.take() {
             Some(taken) => Some(taken),
             None => match admission.evict_oldest() {
@@ -158,7 +164,7 @@ pub async fn serve(
             },
         };
         let Some((permit, slot)) = taken else {
-            refusals.refused(limits.max_connections);
+            refusals.refused("connection cap reached and every connection busy; closing new ones");
             drop(stream);
             continue;
         };
@@ -238,8 +244,7 @@ async fn accept_failed(e: io::Error) {
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
-/// Logs refusals at the cap (every slot busy with a request or a WebSocket: nothing to
-/// evict) at most once every ten seconds, with how many there were.
+/// Logs one kind of refusal at most once every ten seconds, with how many there were.
 #[derive(Default)]
 struct Refusals {
     since_log: u64,
@@ -247,14 +252,10 @@ struct Refusals {
 }
 
 impl Refusals {
-    fn refused(&mut self, cap: usize) {
+    fn refused(&mut self, what: &'static str) {
         self.since_log += 1;
         if self.last_log.is_none_or(|at| at.elapsed() >= Duration::from_secs(10)) {
-            tracing::warn!(
-                cap,
-                refused = self.since_log,
-                "connection cap reached and every connection busy; closing new ones"
-            );
+            tracing::warn!(refused = self.since_log, "{what}");
             self.since_log = 0;
             self.last_log = Some(Instant::now());
         }

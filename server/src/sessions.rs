@@ -1,13 +1,19 @@
 //! A tower-sessions [`SessionStore`] on sea-orm, so sessions live in the app's own database and
 //! connection pool (tower-sessions-sqlx-store would bring a second sqlx). Records are JSON; the
-//! user id is copied into its own (indexed) column so a user's sessions can be found, e.g. to
-//! end them all (not exposed yet). `sockets` binds open WebSockets to the session they were
-//! opened with.
+//! user id is copied into its own (indexed) column so a user's sessions can be found: `devices`
+//! lists and ends them ("Devices" in settings). `sockets` binds open WebSockets to the session
+//! they were opened with.
 
+mod devices;
 mod entity;
 mod sockets;
 
 pub use sockets::{DEFAULT_RECHECK, SessionKey, Sessions};
+
+/// How long the sockets of a session whose id was cycled (a password change) outlive the
+/// answer that cycled it: long enough for the answer, and its new cookie, to reach the browser
+/// before the socket's 4401 makes the page reload; short enough that the old id is no use.
+pub const RENEWED_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 use async_trait::async_trait;
 use entity::{ActiveModel, Column, Entity};
@@ -30,6 +36,10 @@ pub struct DbSessionStore {
 impl DbSessionStore {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
+    }
+
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 
     fn row(record: &Record) -> session_store::Result<ActiveModel> {

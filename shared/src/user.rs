@@ -43,6 +43,23 @@ impl GroupAdds {
     }
 }
 
+/// One signed-in session of the caller's account, as settings' "Devices" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Names the session for `accounts/end_device` without being its cookie (a digest of it).
+    pub id: String,
+    /// From the User-Agent, e.g. "Chrome", "Firefox"; "Unknown browser" if it says nothing known.
+    pub browser: String,
+    /// e.g. "Linux", "Android", "iPhone", "Windows 10"; "Unknown system" likewise.
+    pub os: String,
+    /// Unix milliseconds of its last request (to within the session's save), and of its log-in
+    /// (0 for sessions started before devices were recorded).
+    pub last_active_at: i64,
+    pub signed_in_at: i64,
+    /// The session this list was asked from.
+    pub current: bool,
+}
+
 /// The logged-in user's own account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {

@@ -65,9 +65,13 @@ fn has_invisible_formatting(text: &str) -> bool {
     })
 }
 
-/// 8–256 characters; not trimmed (spaces are legitimate password characters).
+/// 8–256 characters, not all of them white space; not trimmed (spaces are legitimate
+/// password characters, but a password of spaces alone is the first thing a guesser tries).
 pub fn password(raw: &str) -> Result<(), ApiError> {
     let len = raw.chars().count();
+    if len > 0 && raw.chars().all(char::is_whitespace) {
+        return Err(ApiError::invalid("password", "Password must not be only spaces."));
+    }
     if len < PASSWORD_MIN {
         return Err(ApiError::invalid("password", format!("Password must be at least {PASSWORD_MIN} characters.")));
     }
@@ -254,7 +258,9 @@ mod tests {
     #[test]
     fn passwords_are_bounded_but_not_trimmed() {
         assert!(password("short").is_err());
-        assert!(password("        ").is_ok());
+        assert!(password("        ").is_err(), "white space alone");
+        assert!(password("\t\n \u{3000}    ").is_err(), "any white space");
+        assert!(password("  a     ").is_ok(), "spaces around a character are kept as typed");
         assert!(password(&"p".repeat(PASSWORD_MAX + 1)).is_err());
     }
 

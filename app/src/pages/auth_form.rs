@@ -48,7 +48,9 @@ fn message_for(code: ErrorCode, field: Option<&str>) -> &'static str {
             "Username must be 3 to 32 letters, digits, '_' or '.', starting with a letter or digit."
         }
         (ErrorCode::InvalidInput, Some("display_name")) => "Display name must be 1 to 64 characters.",
-        (ErrorCode::InvalidInput, Some("password")) => "Password must be 8 to 256 characters.",
+        (ErrorCode::InvalidInput, Some("password")) => {
+            "Password must be 8 to 256 characters, not only spaces, not your username and not a common one."
+        }
         (ErrorCode::InvalidInput, _) => "Please check what you entered.",
         (ErrorCode::BadOrigin, _) => "This form was sent from another site and was refused.",
         _ => "Something went wrong. Please try again.",

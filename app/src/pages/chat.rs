@@ -19,6 +19,7 @@ mod new_chat;
 mod profile_panel;
 mod search_panel;
 mod send;
+mod settings_panel;
 mod starred_panel;
 mod time;
 mod voice_player;
@@ -46,6 +47,7 @@ pub enum SidebarView {
     Search,
     Starred,
     Profile,
+    Settings,
 }
 
 #[component]
@@ -153,6 +155,10 @@ fn Shell(me: Me) -> impl IntoView {
                             on:click=move |_| sidebar.set(SidebarView::NewChat)>
                             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="currentColor" d="M19 3H5a2 2 0 0 0-2 2v16l4-4h12a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm-2 8h-4v4h-2v-4H7V9h4V5h2v4h4v2z"/></svg>
                         </button>
+                        <button type="button" class="icon-button" aria-label="Settings" title="Settings"
+                            on:click=move |_| sidebar.set(SidebarView::Settings)>
+                            <Icon path=icon::SETTINGS/>
+                        </button>
                         <ThemeToggle/>
                         <LogoutButton/>
                     </div>
@@ -182,6 +188,7 @@ fn Shell(me: Me) -> impl IntoView {
                     SidebarView::Search => view! { <OnDemand view=|| Box::pin(search_panel::search_panel())/> }.into_any(),
                     SidebarView::Starred => view! { <OnDemand view=|| Box::pin(starred_panel::starred_panel())/> }.into_any(),
                     SidebarView::Profile => view! { <OnDemand view=|| Box::pin(profile_panel::profile_panel())/> }.into_any(),
+                    SidebarView::Settings => view! { <OnDemand view=|| Box::pin(settings_panel::settings_panel())/> }.into_any(),
                 }}
             </aside>
             <Outlet/>

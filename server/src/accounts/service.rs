@@ -75,6 +75,43 @@ impl Accounts {
         }
     }
 
+    /// Changes the caller's password. The current one must be right, and wrong ones count
+    /// against the same throttle as log-ins, so this is no way around it; the new one passes
+    /// sign-up's rules and differs from the current one. Cheapest checks first.
+    pub async fn change_password(&self, me: UserId, current: String, new: String, ip: IpAddr) -> Result<()> {
+        let user = Entity::find_by_id(me.0)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))?;
+        let as_new = |mut e: shared::ApiError| {
+            e.field = Some("new_password".into());
+            Error::Api(e)
+        };
+        validate::password_for(&user.username, &new).map_err(as_new)?;
+        if password::is_common(&new) {
+            return Err(Error::invalid(
+                "new_password",
+                "This password is one of the most common ones. Choose another.",
+            ));
+        }
+        if current == new {
+            return Err(Error::invalid("new_password", "Choose a password different from the current one."));
+        }
+        if !self.throttle.allow(&user.username, ip) {
+            return Err(Error::rate_limited());
+        }
+        let too_long = current.chars().count() > shared::limits::PASSWORD_MAX;
+        let hash = (!too_long).then(|| user.password_hash.clone());
+        if !password::verify(&self.hashing, current, hash).await? {
+            return Err(Error::invalid("current_password", "Your current password is not right."));
+        }
+        let password_hash = password::hash(&self.hashing, new).await?;
+        let mut user: ActiveModel = user.into();
+        user.password_hash = Set(password_hash);
+        user.update(&self.db).await?;
+        Ok(())
+    }
+
     /// The caller's own account; a session whose user is gone counts as logged out.
     pub async fn me(&self, user: UserId) -> Result<Me> {
         Entity::find_by_id(user.0)

@@ -13,10 +13,13 @@
 //!   milliseconds of connecting and is busy from then on; a trickler is the oldest sooner or
 //!   later.
 //! - **Under pressure** (more than half of the cap waiting): a waiting connection gets
-//!   [`Policy::pressure_budget`] instead of the full header-read timeout, and one source
-//!   address (an IPv6 /64) may hold at most [`Policy::waiting_per_address`] waiting
-//!   connections: a newcomer beyond that closes its own address's oldest. Without pressure
-//!   neither applies, so many people behind one NAT with idle keep-alives lose nothing.
+//!   [`Policy::pressure_budget`] instead of the full header-read timeout, and a newcomer from
+//!   a source address (an IPv6 /64) that already holds its fair share of the waiting
+//!   connections (half the cap split among the addresses holding any, at most
+//!   [`Policy::waiting_per_address`]) is closed at once ([`Admission::turn_away`]): the cheapest
+//!   answer to a flood, which leaves eviction to newcomers from everywhere else. Without
+//!   pressure neither applies, so many people behind one NAT with idle keep-alives lose
+//!   nothing.
 //!
 //! All of it is one mutex over a few maps; every operation is a map insert or removal.
 
@@ -26,6 +29,10 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
+
+/// The smallest fair share: a browser opens up to six connections to one host, and a few
+/// people behind one address must not be turned away for that.
+const MIN_SHARE: usize = 8;
 
 /// The rules; from [`super::Limits`].
 #[derive(Clone, Copy, Debug)]
@@ -93,6 +100,21 @@ impl Admission {
         // Every update leaves the maps consistent before it can panic; a poisoned lock is
         // still usable.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether a newcomer from `ip` is closed at once, before it takes or evicts anything:
+    /// under pressure, when its address already holds its fair share of the waiting
+    /// connections.
+    pub fn turn_away(&self, ip: IpAddr) -> bool {
+        let state = self.lock();
+        let half = self.policy.max_connections / 2;
+        if state.general.len() + state.reserved.len() <= half {
+            return false;
+        }
+        let held = state.by_source.get(&Source::from(ip)).map_or(0, BTreeMap::len);
+        let most = self.policy.waiting_per_address.max(1);
+        let fair = (half / state.by_source.len().max(1)).clamp(MIN_SHARE.min(most), most);
+        held >= fair
     }
 
     /// Registers a connection from `ip` that holds a slot of kind `slot`; it starts out
@@ -327,6 +349,31 @@ mod tests {
         let _others: Vec<_> = (0..2).map(|_| admission.admit(ip(9), Slot::General)).collect();
         let _another = admission.admit(ip(7), Slot::General);
         assert!(!crowd[3].evict.is_cancelled(), "under pressure, two waiting and one busy: within the share");
+    }
+
+    #[test]
+    fn under_pressure_newcomers_from_addresses_holding_their_fair_share_are_turned_away() {
+        // A cap of 40: pressure above 20 waiting; half the cap (20) split among the addresses.
+        let admission = Admission::new(Policy { waiting_per_address: 32, ..policy(40) });
+        let _flood: Vec<_> = (0..21).map(|_| admission.admit(ip(7), Slot::General)).collect();
+        assert!(admission.turn_away(ip(7)), "one address holds all of it: its newcomers are closed");
+        assert!(!admission.turn_away(ip(1)), "a newcomer from anywhere else is let in");
+        // Two addresses: a fair share of 10 each.
+        let mut second: Vec<_> = (0..9).map(|_| admission.admit(ip(1), Slot::General)).collect();
+        assert!(admission.turn_away(ip(7)));
+        assert!(!admission.turn_away(ip(1)), "nine waiting is under its share");
+        second.push(admission.admit(ip(1), Slot::General));
+        assert!(admission.turn_away(ip(1)), "ten waiting is its share");
+
+        // However many addresses share the cap, a browser's few connections are never too many.
+        let crowd = Admission::new(Policy { waiting_per_address: 32, ..policy(40) });
+        let _many: Vec<_> = (0..25).map(|i| crowd.admit(ip(100 + i), Slot::General)).collect();
+        let _browser: Vec<_> = (0..7).map(|_| crowd.admit(ip(1), Slot::General)).collect();
+        assert!(!crowd.turn_away(ip(1)), "seven waiting is within the smallest share");
+
+        let calm = Admission::new(policy(100));
+        let _few: Vec<_> = (0..5).map(|_| calm.admit(ip(7), Slot::General)).collect();
+        assert!(!calm.turn_away(ip(7)), "no pressure: nobody is turned away");
     }
 
     #[test]

@@ -27,18 +27,25 @@ impl SessionKey {
         key.copy_from_slice(&digest[..16]);
         Self(key)
     }
+
+    /// The key as 32 hex digits: how a device is named on the wire.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// Answers whether a socket's session still stands.
 #[derive(Clone, Debug)]
 pub struct Sessions {
-    store: DbSessionStore,
+    pub(super) store: DbSessionStore,
     recheck_every: Duration,
+    /// The sessions' idle timeout: a row's expiry less this is its last activity.
+    pub(super) idle_secs: i64,
 }
 
 impl Sessions {
-    pub fn new(store: DbSessionStore, recheck_every: Duration) -> Self {
-        Self { store, recheck_every }
+    pub fn new(store: DbSessionStore, recheck_every: Duration, idle_secs: i64) -> Self {
+        Self { store, recheck_every, idle_secs }
     }
 
     /// How often an open socket should ask [`Sessions::belongs_to`] again.
@@ -69,5 +76,8 @@ mod tests {
         let json = serde_json::to_string(&SessionKey::of(&a)).expect("serialise");
         assert_eq!(serde_json::from_str::<SessionKey>(&json).expect("parse"), SessionKey::of(&a));
         assert!(!json.contains(&a.to_string()), "the id itself never leaves the node");
+        let hex = SessionKey::of(&a).to_hex();
+        assert_eq!(hex.len(), 32);
+        assert!(hex.chars().all(|c| c.is_ascii_hexdigit()));
     }
 }

@@ -34,6 +34,8 @@ async fn invalid_registrations_name_the_field_and_store_nothing() {
         ("<script>", "Name", PASSWORD, "username"),
         ("carol", "   ", PASSWORD, "display_name"),
         ("carol", "Name", "short", "password"),
+        // Eight spaces are eight characters, but no password.
+        ("carol", "Name", "        ", "password"),
         // The username as the password (any case, or reversed) is the first thing anyone tries.
         ("carolanne", "Name", "CarolAnne", "password"),
         ("carolanne", "Name", "ennalorac", "password"),

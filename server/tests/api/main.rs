@@ -5,6 +5,7 @@ mod accounts;
 mod authz;
 mod connections;
 mod conversations;
+mod devices;
 mod docs;
 mod forwards;
 mod groups;
