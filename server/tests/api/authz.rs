@@ -103,6 +103,16 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
         ),
         case("accounts/set_avatar", json!({ "avatar": null }), [401, 200, 200, 200], false),
         case("accounts/set_group_adds", json!({ "group_adds": "everyone" }), [401, 200, 200, 200], false),
+        // Password and devices: only ever your own account's; someone else's device is not found.
+        case(
+            "accounts/change_password",
+            json!({ "current_password": PASSWORD, "new_password": "another passphrase here", "log_out_others": false }),
+            [401, 200, 200, 200],
+            true,
+        ),
+        case("accounts/devices", json!({}), [401, 200, 200, 200], false),
+        case("accounts/end_device", json!({ "id": "0".repeat(32) }), [401, 404, 404, 404], false),
+        case("accounts/end_other_devices", json!({}), [401, 200, 200, 200], true),
         // People: anyone may search; presence only of contacts.
         case("users/search", json!({ "query": "o" }), [401, 200, 200, 200], false),
         case("users/presence", json!({ "user_id": target }), [401, 404, 200, 200], false),
