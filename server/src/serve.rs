@@ -95,21 +95,22 @@ impl Slots {
         }
     }
 
-    fn take(&self) -> Option<(OwnedSemaphorePermit, Slot)> {
-        if let Ok(permit) = self.general.clone().try_acquire_owned() {
-            return Some((permit, Slot::General));
+    fn semaphore(&self, slot: Slot) -> Arc<Semaphore> {
+        match slot {
+            Slot::General => self.general.clone(),
+            Slot::Reserved => self.reserved.clone(),
         }
-        self.reserved.clone().try_acquire_owned().ok().map(|permit| (permit, Slot::Reserved))
+    }
+
+    /// A free slot of kind `slot`, if there is one.
+    fn take_now(&self, slot: Slot) -> Option<(OwnedSemaphorePermit, Slot)> {
+        self.semaphore(slot).try_acquire_owned().ok().map(|permit| (permit, slot))
     }
 
     /// A slot of kind `slot` given back within `wait` (the accept loop is the only taker, so
     /// the one an evicted connection gives back is ours).
     async fn take_within(&self, slot: Slot, wait: Duration) -> Option<(OwnedSemaphorePermit, Slot)> {
-        let semaphore = match slot {
-            Slot::General => self.general.clone(),
-            Slot::Reserved => self.reserved.clone(),
-        };
-        let permit = tokio::time::timeout(wait, semaphore.acquire_owned()).await.ok()?.ok()?;
+        let permit = tokio::time::timeout(wait, self.semaphore(slot).acquire_owned()).await.ok()?.ok()?;
         Some((permit, slot))
     }
 }
@@ -156,10 +157,16 @@ pub async fn serve(
             drop(stream);
             continue;
         }
-        let taken = match slots.take() {
+        let taken = match slots.take_now(Slot::General) {
             Some(taken) => Some(taken),
-            None => match admission.evict_oldest() {
-                Some(freed) => slots.take_within(freed, EVICTION_WAIT).await,
+            // A general slot held by a connection that is only waiting goes to the newcomer
+            // before any reserved slot does: on a reserved one it could not be served anonymously.
+            None if admission.evict_oldest(Slot::General) => slots.take_within(Slot::General, EVICTION_WAIT).await,
+            None => match slots.take_now(Slot::Reserved) {
+                Some(taken) => Some(taken),
+                None if admission.evict_oldest(Slot::Reserved) => {
+                    slots.take_within(Slot::Reserved, EVICTION_WAIT).await
+                }
                 None => None,
             },
         };

@@ -143,16 +143,16 @@ impl Admission {
         Ticket { admission: self.clone(), id, evict }
     }
 
-    /// Closes the oldest waiting connection, one on a general slot if there is one, and says
-    /// which kind of slot it gives back; `None` if no connection is waiting.
-    pub fn evict_oldest(&self) -> Option<Slot> {
+    /// Closes the oldest waiting connection on a slot of kind `slot`; `false` if none waits.
+    pub fn evict_oldest(&self, slot: Slot) -> bool {
         let mut state = self.lock();
-        let (id, slot) = match state.general.values().next() {
-            Some(id) => (*id, Slot::General),
-            None => (*state.reserved.values().next()?, Slot::Reserved),
+        let oldest = match slot {
+            Slot::General => state.general.values().next(),
+            Slot::Reserved => state.reserved.values().next(),
         };
+        let Some(&id) = oldest else { return false };
         state.evict(id);
-        Some(slot)
+        true
     }
 
     /// Connections waiting now (for tests and logs).
@@ -303,21 +303,21 @@ mod tests {
         let third = Arc::new(admission.admit(ip(3), Slot::General));
         let busy = first.request_started();
         assert_eq!(admission.waiting(), 2);
-        assert!(admission.evict_oldest().is_some());
+        assert!(admission.evict_oldest(Slot::General));
         assert!(!first.evict.is_cancelled(), "a connection with a request in progress is kept");
         assert!(second.evict.is_cancelled(), "the oldest waiting one goes");
         assert!(!third.evict.is_cancelled());
         // Its answer sent, the first connection waits again, now as the newest.
         drop(busy);
-        assert!(admission.evict_oldest().is_some());
+        assert!(admission.evict_oldest(Slot::General));
         assert!(third.evict.is_cancelled());
-        assert!(admission.evict_oldest().is_some());
+        assert!(admission.evict_oldest(Slot::General));
         assert!(first.evict.is_cancelled());
-        assert!(admission.evict_oldest().is_none(), "nobody is waiting any more");
+        assert!(!admission.evict_oldest(Slot::General), "nobody is waiting any more");
     }
 
     #[test]
-    fn general_slots_are_freed_before_reserved_ones_and_upgrades_stay() {
+    fn slots_are_freed_by_kind_and_upgrades_stay() {
         let admission = Admission::new(policy(100));
         let reserved = Arc::new(admission.admit(ip(1), Slot::Reserved));
         let socket = Arc::new(admission.admit(ip(2), Slot::General));
@@ -325,12 +325,12 @@ mod tests {
         let mut upgrade = socket.request_started();
         upgrade.upgraded();
         drop(upgrade);
-        assert!(admission.evict_oldest().is_some());
-        assert!(general.evict.is_cancelled(), "a general slot is freed first, though younger");
-        assert!(admission.evict_oldest().is_some());
-        assert!(reserved.evict.is_cancelled());
-        assert!(admission.evict_oldest().is_none(), "an upgraded connection never waits again");
+        assert!(admission.evict_oldest(Slot::General));
+        assert!(general.evict.is_cancelled() && !reserved.evict.is_cancelled(), "only a general slot is freed");
+        assert!(!admission.evict_oldest(Slot::General), "an upgraded connection never waits again");
         assert!(!socket.evict.is_cancelled());
+        assert!(admission.evict_oldest(Slot::Reserved));
+        assert!(reserved.evict.is_cancelled());
     }
 
     #[test]
