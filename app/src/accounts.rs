@@ -62,6 +62,19 @@ pub async fn set_group_adds(group_adds: shared::GroupAdds) -> Result<Me, AppErro
     Ok(backend.set_group_adds(user, group_adds).await?)
 }
 
+/// Who sees the caller's last seen, photo and "about", and whether they share read receipts;
+/// an absent or `null` setting stays as it is.
+#[server(prefix = "/api", endpoint = "accounts/set_privacy", input = server_fn::codec::Json)]
+pub async fn set_privacy(
+    last_seen: Option<shared::Audience>,
+    photo: Option<shared::Audience>,
+    about: Option<shared::Audience>,
+    read_receipts: Option<bool>,
+) -> Result<Me, AppError> {
+    let (backend, user) = crate::backend::caller().await?;
+    Ok(backend.set_privacy(user, last_seen, photo, about, read_receipts).await?)
+}
+
 /// Changes the caller's password: `current_password` must be right, `new_password` follows
 /// sign-up's rules. The session goes on under a new id; with `log_out_others` every other
 /// session of the account ends at once, its sockets closed.

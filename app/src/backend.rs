@@ -70,6 +70,23 @@ pub trait Backend: Send + Sync + 'static {
     /// Ends every session of the caller but `current`, and their sockets; how many ended.
     async fn end_other_devices(&self, me: UserId, current: Id) -> Result<u64, ApiError>;
 
+    /// Changes the caller's privacy settings (`None` keeps one as it is).
+    async fn set_privacy(
+        &self,
+        me: UserId,
+        last_seen: Option<shared::Audience>,
+        photo: Option<shared::Audience>,
+        about: Option<shared::Audience>,
+        read_receipts: Option<bool>,
+    ) -> Result<Me, ApiError>;
+    async fn block_user(&self, me: UserId, user: UserId) -> Result<(), ApiError>;
+    async fn unblock_user(&self, me: UserId, user: UserId) -> Result<(), ApiError>;
+    async fn blocked_users(&self, me: UserId) -> Result<Vec<UserView>, ApiError>;
+    /// Keeps the last messages of the caller's chat with `user` for the operator; blocks
+    /// them too with `block`.
+    async fn report_user(&self, me: UserId, user: UserId, block: bool) -> Result<(), ApiError>;
+    async fn contact_info(&self, me: UserId, user: UserId) -> Result<shared::ContactInfo, ApiError>;
+
     async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError>;
     async fn presence(&self, me: UserId, user: UserId) -> Result<PresenceView, ApiError>;
 

@@ -16,6 +16,7 @@ mod m0006_group_adds;
 mod m0007_reactions;
 mod m0008_marks;
 mod m0009_forwards;
+mod m0010_privacy;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_reactions::Migration),
             Box::new(m0008_marks::Migration),
             Box::new(m0009_forwards::Migration),
+            Box::new(m0010_privacy::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ pub struct Services {
     pub messages: Messages,
     pub receipts: Receipts,
     pub presence: Presence,
+    pub privacy: crate::privacy::PrivacyService,
     pub media: crate::media::Media,
     /// Whether an open socket's session still stands.
     pub sessions: crate::sessions::Sessions,
@@ -108,6 +109,47 @@ impl Backend for Services {
         }
         self.conversations.announce_profile(me).await?;
         Ok(updated)
+    }
+
+    async fn set_privacy(
+        &self,
+        me: UserId,
+        last_seen: Option<shared::Audience>,
+        photo: Option<shared::Audience>,
+        about: Option<shared::Audience>,
+        read_receipts: Option<bool>,
+    ) -> Result<Me, ApiError> {
+        let change = crate::privacy::PrivacyChange { last_seen, photo, about, read_receipts };
+        let updated = self.privacy.set(me, change).await?;
+        // Whoever shares a chat refetches it (photo, about, ticks); presence goes out anew.
+        self.conversations.announce_profile(me).await?;
+        if last_seen.is_some() {
+            self.presence.reannounce(me).await?;
+        }
+        Ok(updated)
+    }
+
+    async fn block_user(&self, me: UserId, user: UserId) -> Result<(), ApiError> {
+        self.privacy.block(me, user).await?;
+        Ok(())
+    }
+
+    async fn unblock_user(&self, me: UserId, user: UserId) -> Result<(), ApiError> {
+        self.privacy.unblock(me, user).await?;
+        Ok(())
+    }
+
+    async fn blocked_users(&self, me: UserId) -> Result<Vec<UserView>, ApiError> {
+        Ok(self.privacy.blocked(me).await?)
+    }
+
+    async fn report_user(&self, me: UserId, user: UserId, block: bool) -> Result<(), ApiError> {
+        self.privacy.report(me, user, block).await?;
+        Ok(())
+    }
+
+    async fn contact_info(&self, me: UserId, user: UserId) -> Result<shared::ContactInfo, ApiError> {
+        Ok(self.privacy.profile(me, user).await?)
     }
 
     async fn search_users(&self, me: UserId, query: String) -> Result<Vec<UserView>, ApiError> {

@@ -11,6 +11,7 @@ mod list;
 pub mod member;
 mod service;
 
+pub use adding::direct_key;
 pub use service::{member_ids, membership};
 
 pub use service::Conversations;

@@ -18,6 +18,7 @@ pub mod http;
 pub mod media;
 pub mod messages;
 pub mod presence;
+pub mod privacy;
 pub mod realtime;
 pub mod receipts;
 pub mod serve;
@@ -72,6 +73,7 @@ impl Application {
             media,
             conversations,
             receipts: receipts::Receipts::new(deps.clone()),
+            privacy: privacy::PrivacyService::new(deps.clone()),
             presence: presence::Presence::new(deps),
             sessions: sessions::Sessions::new(
                 sessions::DbSessionStore::new(db.clone()),

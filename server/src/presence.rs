@@ -13,6 +13,7 @@ use crate::conversations::member::{Column as MemberCol, Entity as Members};
 use crate::db::now_ms;
 use crate::deps::Deps;
 use crate::error::Result;
+use crate::privacy::{Facet, Pairs};
 use crate::realtime::PresenceChange;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use shared::frames::ServerFrame;
@@ -96,10 +97,15 @@ impl Presence {
         now
     }
 
-    /// `user`'s presence, for `me`: only people who share a conversation (or oneself).
+    /// `user`'s presence, for `me`: only people who share a conversation (or oneself), and
+    /// only as `user`'s privacy lets `me` see it (hidden reads as offline, never seen).
     pub async fn of(&self, me: UserId, user: UserId) -> Result<PresenceView> {
         if me != user && !self.contacts(me).await?.contains(&user) {
             return Err(crate::error::Error::not_found());
+        }
+        let pairs = Pairs::load(&self.deps.db, &[me], &[user]).await?;
+        if !pairs.may_see(me, user, Facet::LastSeen) {
+            return Ok(PresenceView { online: false, last_seen_at: None });
         }
         let online = self.deps.hub.connections(user) > 0;
         let last_seen_at = if online {
@@ -111,13 +117,56 @@ impl Presence {
     }
 
     async fn announce(&self, user: UserId, online: bool, last_seen_at: Option<i64>) {
-        match self.contacts(user).await {
-            Ok(contacts) => {
+        match self.audience(user).await {
+            Ok((shown, _)) => {
                 let frame = ServerFrame::Presence { user_id: user, online, last_seen_at };
-                self.deps.hub.announce_presence(user, online, &contacts, frame);
+                self.deps.hub.announce_presence(user, online, &shown, frame);
             }
             Err(e) => tracing::warn!(error = %e, "presence fan-out failed"),
         }
+    }
+
+    /// `user`'s contacts, split into those who may see their presence and those who may not.
+    async fn audience(&self, user: UserId) -> Result<(Vec<UserId>, Vec<UserId>)> {
+        let contacts = self.contacts(user).await?;
+        let pairs = Pairs::load(&self.deps.db, &contacts, &[user]).await?;
+        Ok(contacts.into_iter().partition(|c| pairs.may_see(*c, user, Facet::LastSeen)))
+    }
+
+    /// After `user` changed who sees their last seen: every contact gets their presence as
+    /// they may see it now (hidden reads as offline, never seen), and `user` gets everyone's
+    /// again, since hiding one's own last seen hides everyone else's.
+    pub async fn reannounce(&self, user: UserId) -> Result<()> {
+        let (shown, hidden) = self.audience(user).await?;
+        let online = self.deps.hub.connections(user) > 0;
+        let last_seen_at = if online {
+            None
+        } else {
+            Users::find_by_id(user.0).one(&self.deps.db).await?.and_then(|u| u.last_seen_at)
+        };
+        self.deps.hub.send_to(&shown, ServerFrame::Presence { user_id: user, online, last_seen_at });
+        self.deps.hub.send_to(&hidden, ServerFrame::Presence { user_id: user, online: false, last_seen_at: None });
+        let others: Vec<UserId> = shown.into_iter().chain(hidden).collect();
+        let pairs = Pairs::load(&self.deps.db, &[user], &others).await?;
+        let seen: Vec<(i64, Option<i64>)> = Users::find()
+            .select_only()
+            .column(crate::accounts::entity::Column::Id)
+            .column(crate::accounts::entity::Column::LastSeenAt)
+            .filter(crate::accounts::entity::Column::Id.is_in(others.iter().map(|u| u.0)))
+            .into_tuple()
+            .all(&self.deps.db)
+            .await?;
+        for (id, last_seen_at) in seen {
+            let other = UserId(id);
+            let frame = if pairs.may_see(user, other, Facet::LastSeen) {
+                let online = self.deps.hub.connections(other) > 0;
+                ServerFrame::Presence { user_id: other, online, last_seen_at: if online { None } else { last_seen_at } }
+            } else {
+                ServerFrame::Presence { user_id: other, online: false, last_seen_at: None }
+            };
+            self.deps.hub.send_to(&[user], frame);
+        }
+        Ok(())
     }
 
     /// Everyone who shares a conversation with `user`.
@@ -143,8 +192,12 @@ impl Presence {
     }
 
     /// Pushes a typing indicator to the other members of a conversation the user is in.
+    /// Not between two people one of whom blocked the other.
     pub async fn typing(&self, user: UserId, conversation: ConversationId) -> Result<()> {
         crate::conversations::membership(&self.deps.db, conversation, user).await?;
+        if crate::privacy::blocked_in_direct(&self.deps.db, conversation, user).await?.is_some() {
+            return Ok(());
+        }
         let others: Vec<UserId> = crate::conversations::member_ids(&self.deps.db, conversation)
             .await?
             .into_iter()

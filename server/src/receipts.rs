@@ -7,6 +7,7 @@ use crate::conversations::{
 };
 use crate::deps::Deps;
 use crate::error::Result;
+use crate::privacy::Pairs;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shared::frames::ServerFrame;
@@ -33,8 +34,9 @@ impl Receipts {
     pub async fn mark(&self, me: UserId, conversation: ConversationId, seq: Seq, mark: Mark) -> Result<Receipt> {
         let db = &self.deps.db;
         let member = membership(db, conversation, me).await?;
-        let last_seq =
-            crate::conversations::entity::Entity::find_by_id(conversation.0).one(db).await?.map_or(0, |c| c.last_seq);
+        let conv = crate::conversations::entity::Entity::find_by_id(conversation.0).one(db).await?;
+        let direct = conv.as_ref().is_some_and(|c| c.kind == "direct");
+        let last_seq = conv.map_or(0, |c| c.last_seq);
         let seq = seq.clamp(0, last_seq);
         let mut moved = false;
         let columns: &[MemberCol] = match mark {
@@ -59,8 +61,31 @@ impl Receipts {
         };
         if moved {
             let members = member_ids(db, conversation).await?;
-            self.deps.hub.send_to(&members, ServerFrame::Receipt { receipt: receipt.clone() });
+            if direct {
+                self.tell_direct(me, &members, &receipt).await?;
+            } else {
+                self.deps.hub.send_to(&members, ServerFrame::Receipt { receipt: receipt.clone() });
+            }
         }
         Ok(receipt)
+    }
+
+    /// In a one-to-one chat the other person learns of a read only while both share read
+    /// receipts (otherwise their copy says `read_seq: 0`), and nothing at all across a block.
+    async fn tell_direct(&self, me: UserId, members: &[UserId], receipt: &Receipt) -> Result<()> {
+        self.deps.hub.send_to(&[me], ServerFrame::Receipt { receipt: receipt.clone() });
+        let others: Vec<UserId> = members.iter().copied().filter(|u| *u != me).collect();
+        let pairs = Pairs::load(&self.deps.db, &others, &[me]).await?;
+        for other in others {
+            if pairs.blocked_either(me, other) {
+                continue;
+            }
+            let mut theirs = receipt.clone();
+            if !pairs.shares_reads(me, other) {
+                theirs.read_seq = 0;
+            }
+            self.deps.hub.send_to(&[other], ServerFrame::Receipt { receipt: theirs });
+        }
+        Ok(())
     }
 }

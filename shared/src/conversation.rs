@@ -70,6 +70,10 @@ pub struct ConversationSummary {
     pub peers_delivered_seq: Seq,
     #[serde(default)]
     pub peers_read_seq: Seq,
+    /// A direct chat whose other person the caller blocked: nothing can be sent until they
+    /// unblock (`users/unblock`). Always false for groups.
+    #[serde(default)]
+    pub blocked: bool,
 }
 
 impl ConversationSummary {

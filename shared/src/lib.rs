@@ -19,4 +19,4 @@ pub use error::{ApiError, ErrorCode};
 pub use ids::{ConversationId, MessageId, Rev, Seq, UserId};
 pub use media::{Attachment, AttachmentKind, MediaId};
 pub use message::*;
-pub use user::{Device, GroupAdds, Me, PresenceView, UserView};
+pub use user::{Audience, ContactInfo, Device, GroupAdds, GroupRef, Me, PresenceView, Privacy, UserView};

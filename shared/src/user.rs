@@ -43,6 +43,94 @@ impl GroupAdds {
     }
 }
 
+/// Who may see one part of a person's profile or presence.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Everyone who can see the person at all (shares a chat with them, or finds them).
+    #[default]
+    Everyone,
+    /// People the person has a one-to-one chat with and did not block.
+    Contacts,
+    Nobody,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 3] = [Audience::Everyone, Audience::Contacts, Audience::Nobody];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Contacts => "contacts",
+            Self::Nobody => "nobody",
+        }
+    }
+
+    /// The stored value; anything unknown reads as the safest, `Nobody`.
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "everyone" => Self::Everyone,
+            "contacts" => Self::Contacts,
+            _ => Self::Nobody,
+        }
+    }
+
+    /// How settings name the choice.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Everyone => "Everyone",
+            Self::Contacts => "My contacts",
+            Self::Nobody => "Nobody",
+        }
+    }
+}
+
+/// A person's privacy settings, enforced by the server for everyone who asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Privacy {
+    /// Who sees whether this person is online and when they were last seen. Someone who
+    /// shows it to nobody sees nobody else's either.
+    pub last_seen: Audience,
+    /// Who sees the profile photo.
+    pub photo: Audience,
+    /// Who sees the "about" line.
+    pub about: Audience,
+    /// Off: in one-to-one chats nobody sees when this person read a message, and they see
+    /// nobody's reads either (blue ticks); groups always share them.
+    pub read_receipts: bool,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Self {
+            last_seen: Audience::Everyone,
+            photo: Audience::Everyone,
+            about: Audience::Everyone,
+            read_receipts: true,
+        }
+    }
+}
+
+/// A group, named: where two people meet besides their one-to-one chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRef {
+    pub id: crate::ids::ConversationId,
+    pub title: String,
+    pub member_count: i64,
+}
+
+/// What "Contact info" shows of another person (`users/profile`): their profile as their
+/// privacy lets the caller see it, presence likewise, the groups both are in, and whether the
+/// caller blocked them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactInfo {
+    pub user: UserView,
+    /// `None` when their last-seen setting hides it from the caller (or the caller hides their own).
+    pub presence: Option<PresenceView>,
+    pub common_groups: Vec<GroupRef>,
+    pub blocked: bool,
+}
+
 /// One signed-in session of the caller's account, as settings' "Devices" lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
@@ -74,6 +162,9 @@ pub struct Me {
     /// Who may add this person to groups (`accounts/set_group_adds`).
     #[serde(default)]
     pub group_adds: GroupAdds,
+    /// Who sees what of this person (`accounts/set_privacy`).
+    #[serde(default)]
+    pub privacy: Privacy,
 }
 
 /// Whether a user is online now, or when they were last seen.

@@ -27,6 +27,7 @@ fn me() -> Me {
         avatar: None,
         created_at: 0,
         group_adds: shared::GroupAdds::default(),
+        privacy: shared::Privacy::default(),
     }
 }
 
@@ -68,6 +69,7 @@ fn summary(kind: ConversationKind, last: Option<MessageView>) -> ConversationSum
         member_count: 2,
         peers_delivered_seq: 0,
         peers_read_seq: 0,
+        blocked: false,
     }
 }
 

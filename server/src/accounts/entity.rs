@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use shared::{GroupAdds, Me, MediaId, UserId, UserView};
+use shared::{Audience, GroupAdds, Me, MediaId, Privacy, UserId, UserView};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -16,6 +16,22 @@ pub struct Model {
     pub avatar_id: Option<String>,
     /// "contacts" or "everyone" (`shared::GroupAdds`).
     pub group_adds: String,
+    /// Who sees what (`shared::Audience` as stored: "everyone", "contacts", "nobody").
+    pub last_seen_audience: String,
+    pub photo_audience: String,
+    pub about_audience: String,
+    pub read_receipts: bool,
+}
+
+impl Model {
+    pub fn privacy(&self) -> Privacy {
+        Privacy {
+            last_seen: Audience::parse(&self.last_seen_audience),
+            photo: Audience::parse(&self.photo_audience),
+            about: Audience::parse(&self.about_audience),
+            read_receipts: self.read_receipts,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -26,6 +42,7 @@ impl ActiveModelBehavior for ActiveModel {}
 impl From<Model> for Me {
     fn from(user: Model) -> Self {
         Self {
+            privacy: user.privacy(),
             id: UserId(user.id),
             username: user.username,
             display_name: user.display_name,

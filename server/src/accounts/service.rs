@@ -122,7 +122,8 @@ impl Accounts {
     }
 
     /// People whose username starts with, or display name contains, `query` (case-insensitive),
-    /// excluding the caller. At most 20; never a listing of everyone.
+    /// excluding the caller and anyone blocked either way. At most 20; never a listing of
+    /// everyone.
     pub async fn search(&self, me: UserId, query: &str) -> Result<Vec<shared::UserView>> {
         use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
         use sea_orm::{QueryOrder, QuerySelect};
@@ -145,7 +146,18 @@ impl Accounts {
             .limit(20)
             .all(&self.db)
             .await?;
-        Ok(users.into_iter().map(Into::into).collect())
+        // Neither finds the other once one blocked the other; profiles as their owners allow.
+        let ids: Vec<UserId> = users.iter().map(|u| UserId(u.id)).collect();
+        let pairs = crate::privacy::Pairs::load(&self.db, &[me], &ids).await?;
+        Ok(users
+            .into_iter()
+            .map(shared::UserView::from)
+            .filter(|u| !pairs.blocked_either(me, u.id))
+            .map(|mut u| {
+                pairs.redact(me, &mut u);
+                u
+            })
+            .collect())
     }
 
     /// Changes the caller's display name and "about" line.

@@ -70,7 +70,15 @@ pub async fn people(db: &impl ConnectionTrait, users: &BTreeSet<UserId>) -> Resu
 
 /// Refuses the whole change if anyone in `people` does not let `me` add them: their setting is
 /// "contacts" and they have no one-to-one chat with `me`. One query, whatever the number.
+/// A block either way refuses too, with the same words (the blocked learn nothing more).
 pub async fn check_allowed(db: &impl ConnectionTrait, me: UserId, people: &[User]) -> Result<()> {
+    let ids: Vec<UserId> = people.iter().map(|u| UserId(u.id)).collect();
+    let pairs = crate::privacy::Pairs::load(db, &[me], &ids).await?;
+    let blocked: Vec<&str> =
+        people.iter().filter(|u| pairs.blocked_either(me, UserId(u.id))).map(|u| u.display_name.as_str()).collect();
+    if !blocked.is_empty() {
+        return Err(refused(&blocked));
+    }
     let guarded: Vec<&User> =
         people.iter().filter(|u| GroupAdds::parse(&u.group_adds) == GroupAdds::Contacts).collect();
     if guarded.is_empty() {
@@ -95,13 +103,17 @@ pub async fn check_allowed(db: &impl ConnectionTrait, me: UserId, people: &[User
     if refusing.is_empty() {
         return Ok(());
     }
+    Err(refused(&refusing))
+}
+
+fn refused(refusing: &[&str]) -> Error {
     let who = refusing.join(", ");
     let verb = if refusing.len() == 1 { "lets only their contacts" } else { "let only their contacts" };
-    Err(Error::Api(ApiError {
+    Error::Api(ApiError {
         code: ErrorCode::Forbidden,
         message: format!("{who} {verb} add them to groups. Send them a message first."),
         field: Some("members".into()),
-    }))
+    })
 }
 
 /// The key of the one-to-one chat between two people.

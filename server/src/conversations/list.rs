@@ -14,6 +14,7 @@ use super::member::Column as MemberCol;
 use crate::error::Result;
 use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
 use crate::messages::store;
+use crate::privacy::Pairs;
 use sea_orm::sea_query::{Alias, Expr, Order, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
@@ -93,15 +94,27 @@ pub async fn summaries(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Res
     let facts = member_facts(db, me, &id_list).await?;
     let mut last_messages = last_messages(db, me, &joined).await?;
     let mut unread = unread_counts(db, me, &joined).await?;
+    let peers: Vec<UserId> = joined
+        .iter()
+        .filter(|j| j.kind == "direct")
+        .filter_map(|j| facts.get(&j.conversation_id)?.other.map(UserId))
+        .collect();
+    let pairs = Pairs::load(db, &[me], &peers).await?;
     Ok(joined
         .into_iter()
         .map(|row| {
             let facts = facts.get(&row.conversation_id);
             let kind = if row.kind == "group" { ConversationKind::Group } else { ConversationKind::Direct };
-            let peer = match kind {
+            let mut peer = match kind {
                 ConversationKind::Direct => facts.and_then(MemberFacts::other_user),
                 ConversationKind::Group => None,
             };
+            if let Some(peer) = &mut peer {
+                pairs.redact(me, peer);
+            }
+            // A peer's reads are shown only while both share them (see `privacy`).
+            let reads_hidden = peer.as_ref().is_some_and(|p| !pairs.shares_reads(me, p.id));
+            let blocked = peer.as_ref().is_some_and(|p| pairs.blocked(me, p.id));
             let title = match (&kind, &peer) {
                 (ConversationKind::Group, _) => row.title.clone().unwrap_or_default(),
                 (ConversationKind::Direct, Some(peer)) => peer.display_name.clone(),
@@ -123,7 +136,8 @@ pub async fn summaries(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Res
                 muted: row.muted,
                 member_count: facts.map_or(1, |f| f.member_count),
                 peers_delivered_seq: facts.and_then(|f| f.peers_delivered_seq).unwrap_or(0),
-                peers_read_seq: facts.and_then(|f| f.peers_read_seq).unwrap_or(0),
+                peers_read_seq: if reads_hidden { 0 } else { facts.and_then(|f| f.peers_read_seq).unwrap_or(0) },
+                blocked,
             }
         })
         .collect())

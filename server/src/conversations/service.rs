@@ -70,13 +70,22 @@ impl Conversations {
 
     pub async fn detail(&self, me: UserId, conversation: ConversationId) -> Result<ConversationDetail> {
         let summary = self.summary(me, conversation).await?;
-        let members = self.members(conversation).await?;
+        let members = self.members(me, conversation).await?;
         Ok(ConversationDetail { summary, members })
     }
 
-    /// Every member with their watermarks, owners first.
-    pub async fn members(&self, conversation: ConversationId) -> Result<Vec<MemberView>> {
+    /// Every member with their watermarks, owners first, as `viewer` may see them: profiles
+    /// redacted by their owners' privacy, and in a one-to-one chat the other's reads only
+    /// while both share read receipts (0 otherwise).
+    pub async fn members(&self, viewer: UserId, conversation: ConversationId) -> Result<Vec<MemberView>> {
         let rows = Members::find().filter(MemberCol::ConversationId.eq(conversation.0)).all(&self.deps.db).await?;
+        let ids: Vec<UserId> = rows.iter().map(|m| UserId(m.user_id)).collect();
+        let pairs = crate::privacy::Pairs::load(&self.deps.db, &[viewer], &ids).await?;
+        let direct = rows.len() == 2
+            && ConversationEntity::find_by_id(conversation.0)
+                .one(&self.deps.db)
+                .await?
+                .is_some_and(|c| c.kind == "direct");
         let users: HashMap<i64, UserView> = Users::find()
             .filter(UserCol::Id.is_in(rows.iter().map(|m| m.user_id)))
             .all(&self.deps.db)
@@ -87,11 +96,14 @@ impl Conversations {
         let mut members: Vec<MemberView> = rows
             .into_iter()
             .filter_map(|m| {
+                let mut user = users.get(&m.user_id)?.clone();
+                pairs.redact(viewer, &mut user);
+                let reads_hidden = direct && !pairs.shares_reads(viewer, user.id);
                 Some(MemberView {
-                    user: users.get(&m.user_id)?.clone(),
+                    user,
                     role: Role::parse(&m.role),
                     delivered_seq: m.delivered_seq,
-                    read_seq: m.read_seq,
+                    read_seq: if reads_hidden { 0 } else { m.read_seq },
                 })
             })
             .collect();

@@ -15,8 +15,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::RngCore as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 use shared::limits::MAX_UPLOAD_BYTES;
 use shared::media::{Attachment, AttachmentKind, MediaId, VOICE_MAX_MS, WAVEFORM_MAX_BARS, clean_file_name};
@@ -204,14 +203,19 @@ impl Media {
 
     /// The file (or thumbnail) `id`, if `me` may see it: a member of its conversation who could
     /// see the message carrying it (or its uploader, before it is sent); a profile picture,
-    /// anyone signed in once it is someone's picture, only its uploader before. Everyone else
+    /// whoever its owner's privacy shows it to once it is someone's picture, only its uploader
+    /// before. Everyone else
     /// gets `not_found`, as for conversations.
     pub async fn open(&self, me: UserId, id: &MediaId, thumb: bool) -> Result<Download> {
         let db = &self.deps.db;
         let row = MediaEntity::find_by_id(id.0.clone()).one(db).await?.ok_or_else(Error::not_found)?;
         if row.conversation_id.is_none() && row.uploader_id != me.0 {
-            let in_use = Users::find().filter(UserCol::AvatarId.eq(row.id.clone())).count(db).await? > 0;
-            if !in_use {
+            // Someone's picture, shown as its owner's privacy allows.
+            let owner = Users::find().filter(UserCol::AvatarId.eq(row.id.clone())).one(db).await?;
+            let Some(owner) = owner else { return Err(Error::not_found()) };
+            let owner = UserId(owner.id);
+            let pairs = crate::privacy::Pairs::load(db, &[me], &[owner]).await?;
+            if !pairs.may_see(me, owner, crate::privacy::Facet::Photo) {
                 return Err(Error::not_found());
             }
         }

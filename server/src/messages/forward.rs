@@ -54,6 +54,9 @@ impl Messages {
             }
         }
         originals.sort_by_key(|m| (m.conversation_id, m.seq));
+        for &target in &targets {
+            crate::privacy::refuse_if_blocked(db, ConversationId(target), me).await?;
+        }
 
         let rows = {
             let _gate = self.deps.write_gate.enter().await;

@@ -78,6 +78,7 @@ impl Messages {
         let client_msg_id = validate::client_msg_id(&client_msg_id)?;
         let body = if attachment.is_some() { validate::caption(&body)? } else { validate::message_text(&body)? };
         let plain = attachment.is_none() && reply_to.is_none();
+        crate::privacy::refuse_if_blocked(&self.deps.db, conversation, me).await?;
         let send = Pending { me, conversation, message: Outgoing { client_msg_id, body, reply_to, attachment } };
         let (row, created) = match &self.group_commit {
             Some(group) => group.store(send).await?,
@@ -204,7 +205,7 @@ impl Messages {
         let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
         let starred = marks::starred_among(db, me, &ids).await?;
         let messages = store::views(db, rows).await?;
-        let members = self.conversations.members(conversation).await?;
+        let members = self.conversations.members(me, conversation).await?;
         Ok(HistoryPage { messages, has_more, members, rev, starred })
     }
 
@@ -230,7 +231,7 @@ impl Messages {
         rows.truncate(SYNC_PAGE as usize);
         let rev = if has_more { rows.last().map_or(current, |m| m.rev) } else { current };
         let changed = store::views(db, rows).await?;
-        let members = self.conversations.members(conversation).await?;
+        let members = self.conversations.members(me, conversation).await?;
         Ok(SyncPage { conversation_id: conversation, changed, members, rev, has_more, marks })
     }
 

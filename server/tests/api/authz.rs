@@ -113,9 +113,16 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
         case("accounts/devices", json!({}), [401, 200, 200, 200], false),
         case("accounts/end_device", json!({ "id": "0".repeat(32) }), [401, 404, 404, 404], false),
         case("accounts/end_other_devices", json!({}), [401, 200, 200, 200], true),
-        // People: anyone may search; presence only of contacts.
+        case("accounts/set_privacy", json!({ "about": "contacts" }), [401, 200, 200, 200], false),
+        // People: anyone may search; presence and contact info only of contacts; anyone may
+        // block or report anyone (it only ever changes what they themselves see and get).
         case("users/search", json!({ "query": "o" }), [401, 200, 200, 200], false),
         case("users/presence", json!({ "user_id": target }), [401, 404, 200, 200], false),
+        case("users/profile", json!({ "user_id": target }), [401, 404, 200, 200], false),
+        case("users/block", json!({ "user_id": target }), [401, 200, 200, 200], true),
+        case("users/unblock", json!({ "user_id": target }), [401, 200, 200, 200], false),
+        case("users/blocked", json!({}), [401, 200, 200, 200], false),
+        case("users/report", json!({ "user_id": target, "block": false }), [401, 200, 200, 200], false),
         // Conversations.
         case("conversations/list", json!({}), [401, 200, 200, 200], false),
         case("conversations/get", json!({ "conversation_id": g }), [401, 404, 200, 200], false),

@@ -17,6 +17,7 @@ mod media;
 mod messages;
 mod pages;
 mod people;
+mod privacy;
 mod profiles;
 mod reactions;
 mod realtime;

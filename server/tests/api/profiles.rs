@@ -9,18 +9,18 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use std::io::Cursor;
 
-fn photo() -> Vec<u8> {
+pub fn photo() -> Vec<u8> {
     let image = DynamicImage::ImageRgb8(ImageBuffer::from_pixel(500, 400, Rgb([30, 160, 90])));
     let mut out = Cursor::new(Vec::new());
     image.write_to(&mut out, ImageFormat::Jpeg).expect("jpeg");
     out.into_inner()
 }
 
-async fn upload_avatar(user: &User, form: Form) -> reqwest::Response {
+pub async fn upload_avatar(user: &User, form: Form) -> reqwest::Response {
     user.client.post(format!("{}/api/media", user.base)).multipart(form).send().await.expect("request")
 }
 
-fn avatar_form(bytes: Vec<u8>) -> Form {
+pub fn avatar_form(bytes: Vec<u8>) -> Form {
     Form::new().text("kind", "avatar").part("file", Part::bytes(bytes).file_name("me.jpg"))
 }
 

@@ -4,6 +4,7 @@
 use super::attach::{DropZone, provide_attach};
 use super::attach_sheet::AttachSheet;
 use super::composer::Composer;
+use super::contact_info::contact_info_panel;
 use super::group_info::group_info;
 use super::message_bubble::{ComposeMode, MessageBubble, PendingBubble};
 use super::time;
@@ -99,6 +100,8 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         detail.with(|d| d.members.iter().map(|m| (m.user.id, m.user.display_name.clone())).collect())
     });
     let is_group = move || detail.with(|d| d.summary.kind == ConversationKind::Group);
+    let has_peer = move || detail.with(|d| d.summary.peer.is_some());
+    let blocked = move || detail.with(|d| d.summary.blocked);
     // The header follows the server's word that this chat changed (rename, members, flags):
     // the socket fetched the chat again for its list row; the header takes the same answer.
     // (Its first run only subscribes: what it holds then is older than this chat's own fetch.)
@@ -198,19 +201,25 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 <button type="button" class="icon-button" aria-pressed=move || flags().2.to_string()
                     aria-label=move || if flags().2 { "Unarchive chat" } else { "Archive chat" }
                     on:click=move |_| toggle(ConversationFlags { archived: Some(!flags().2), ..Default::default() })><Icon path=icon::ARCHIVE/></button>
-                <Show when=is_group>
-                    <button type="button" class="icon-button" aria-label="Group info" aria-expanded=move || show_info.get().to_string()
+                <Show when=move || is_group() || has_peer()>
+                    <button type="button" class="icon-button" aria-label=move || if is_group() { "Group info" } else { "Contact info" }
+                        aria-expanded=move || show_info.get().to_string()
                         on:click=move |_| show_info.update(|v| *v = !*v)><Icon path=icon::INFO/></button>
                 </Show>
             </div>
         </header>
         <div class="conversation-body">
             <Thread id names first_unread mode show_senders=Signal::derive(is_group)/>
-            <Show when=move || show_info.get()>
+            <Show when=move || show_info.get() && is_group()>
                 <OnDemand view=move || Box::pin(group_info(detail, show_info))/>
             </Show>
+            <Show when=move || show_info.get() && has_peer()>
+                <OnDemand view=move || Box::pin(contact_info_panel(detail, show_info))/>
+            </Show>
         </div>
-        <Composer id mode/>
+        <Show when=move || !blocked() fallback=move || view! { <BlockedBar detail/> }>
+            <Composer id mode/>
+        </Show>
         </DropZone>
         <AttachSheet id mode/>
         <crate::components::ConfirmDialog/>
@@ -405,5 +414,28 @@ fn MessageRow(
             };
             view! { <MessageBubble message sender_name author mode with_info names/> }
         })}
+    }
+}
+
+/// In place of the composer while I block the other person: say so, and offer to unblock.
+#[component]
+fn BlockedBar(detail: RwSignal<ConversationDetail>) -> impl IntoView {
+    let store = use_store();
+    let unblock = Action::new(move |user: &UserId| crate::people::unblock_user(*user));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = unblock.value().get() {
+            detail.update(|d| d.summary.blocked = false);
+            store.upsert_summary(detail.with_untracked(|d| d.summary.clone()));
+        }
+    });
+    let error = move || unblock.value().get().and_then(Result::err).map(|e| e.message().to_owned());
+    let peer = move || detail.with(|d| d.summary.peer.as_ref().map(|p| p.id));
+    view! {
+        <div class="blocked-bar" role="group" aria-label="Blocked contact">
+            <p>"You blocked this contact."</p>
+            {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <button type="button" class="button secondary" disabled=move || unblock.pending().get()
+                on:click=move |_| { if let Some(peer) = peer() { unblock.dispatch(peer); } }>"Unblock"</button>
+        </div>
     }
 }

@@ -1,4 +1,4 @@
-//! Settings: change the password, and "Devices": where this account is logged in, with a
+//! Settings: privacy (see `privacy_settings`), change the password, and "Devices": where this account is logged in, with a
 //! "Log out" for each other device and for all of them at once. A device logged out here loses
 //! its open chat at once (its socket closes and its page goes to the log-in).
 
@@ -17,6 +17,7 @@ fn SettingsPanel() -> impl IntoView {
                 <button type="button" class="icon-button" aria-label="Back to chats" on:click=move |_| sidebar.set(SidebarView::Chats)>"←"</button>
                 <h2 id="settings-title">"Settings"</h2>
             </header>
+            <super::privacy_settings::PrivacySettings/>
             <Devices/>
             <ChangePassword/>
         </section>

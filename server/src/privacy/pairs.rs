@@ -1,0 +1,210 @@
+//! The rules of who sees what, decided for a set of viewers and subjects loaded at once.
+
+use super::block::{Column as BlockCol, Entity as Blocks};
+use crate::accounts::entity::{Column as UserCol, Entity as Users};
+use crate::error::{Error, Result};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Statement,
+};
+use shared::{Audience, ConversationId, Privacy, UserId, UserView};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// One part of a person that their privacy settings govern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facet {
+    /// Online now, and last seen.
+    LastSeen,
+    Photo,
+    About,
+}
+
+/// Settings, blocks and one-to-one chats among some viewers and subjects.
+#[derive(Debug, Default)]
+pub struct Pairs {
+    settings: HashMap<UserId, Privacy>,
+    /// (blocker, blocked)
+    blocks: HashSet<(UserId, UserId)>,
+    /// (lower id, higher id) of every one-to-one chat between a viewer and a subject.
+    direct: HashSet<(UserId, UserId)>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Partner {
+    a: i64,
+    b: i64,
+}
+
+fn ordered(a: UserId, b: UserId) -> (UserId, UserId) {
+    if a.0 <= b.0 { (a, b) } else { (b, a) }
+}
+
+impl Pairs {
+    /// Loads what deciding between every viewer and every subject needs: at most three
+    /// statements, each keyed by the smaller of the two sides (one person, usually).
+    pub async fn load(db: &impl ConnectionTrait, viewers: &[UserId], subjects: &[UserId]) -> Result<Self> {
+        let (v, s): (BTreeSet<UserId>, BTreeSet<UserId>) =
+            (viewers.iter().copied().collect(), subjects.iter().copied().collect());
+        if v.is_empty() || s.is_empty() {
+            return Ok(Self::default());
+        }
+        let everyone: Vec<i64> = v.union(&s).map(|u| u.0).collect();
+        let settings: HashMap<UserId, Privacy> = Users::find()
+            .select_only()
+            .columns([UserCol::Id, UserCol::LastSeenAudience, UserCol::PhotoAudience, UserCol::AboutAudience])
+            .column(UserCol::ReadReceipts)
+            .filter(UserCol::Id.is_in(everyone))
+            .into_tuple::<(i64, String, String, String, bool)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, last_seen, photo, about, read_receipts)| {
+                let privacy = Privacy {
+                    last_seen: Audience::parse(&last_seen),
+                    photo: Audience::parse(&photo),
+                    about: Audience::parse(&about),
+                    read_receipts,
+                };
+                (UserId(id), privacy)
+            })
+            .collect();
+        let small: Vec<i64> = if v.len() <= s.len() { &v } else { &s }.iter().map(|u| u.0).collect();
+        let crosses = |a: UserId, b: UserId| (v.contains(&a) && s.contains(&b)) || (s.contains(&a) && v.contains(&b));
+        let blocks = Blocks::find()
+            .filter(
+                Condition::any()
+                    .add(BlockCol::BlockerId.is_in(small.clone()))
+                    .add(BlockCol::BlockedId.is_in(small.clone())),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|b| (UserId(b.blocker_id), UserId(b.blocked_id)))
+            .filter(|(a, b)| crosses(*a, *b))
+            .collect();
+        let wants_contacts = s
+            .iter()
+            .any(|u| settings.get(u).is_some_and(|p| [p.last_seen, p.photo, p.about].contains(&Audience::Contacts)));
+        let mut direct = HashSet::new();
+        if wants_contacts {
+            let list = small.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            // Integers from the database only (see conversations::list).
+            let sql = format!(
+                "SELECT m1.user_id AS a, m2.user_id AS b FROM members m1 \
+                 JOIN conversations c ON c.id = m1.conversation_id AND c.kind = 'direct' \
+                 JOIN members m2 ON m2.conversation_id = m1.conversation_id AND m2.user_id <> m1.user_id \
+                 WHERE m1.user_id IN ({list})"
+            );
+            let statement = Statement::from_string(db.get_database_backend(), sql);
+            for p in Partner::find_by_statement(statement).all(db).await? {
+                let (a, b) = (UserId(p.a), UserId(p.b));
+                if crosses(a, b) {
+                    direct.insert(ordered(a, b));
+                }
+            }
+        }
+        Ok(Self { settings, blocks, direct })
+    }
+
+    fn settings(&self, user: UserId) -> Privacy {
+        self.settings.get(&user).copied().unwrap_or_default()
+    }
+
+    /// Whether `blocker` blocked `blocked`.
+    pub fn blocked(&self, blocker: UserId, blocked: UserId) -> bool {
+        self.blocks.contains(&(blocker, blocked))
+    }
+
+    pub fn blocked_either(&self, a: UserId, b: UserId) -> bool {
+        self.blocked(a, b) || self.blocked(b, a)
+    }
+
+    /// Whether `viewer` counts as `subject`'s contact: they have a one-to-one chat, and
+    /// `subject` did not block `viewer`.
+    pub fn is_contact(&self, subject: UserId, viewer: UserId) -> bool {
+        self.direct.contains(&ordered(subject, viewer)) && !self.blocked(subject, viewer)
+    }
+
+    /// Whether `viewer` may see `facet` of `subject`.
+    pub fn may_see(&self, viewer: UserId, subject: UserId, facet: Facet) -> bool {
+        if viewer == subject {
+            return true;
+        }
+        if self.blocked_either(viewer, subject) {
+            return false;
+        }
+        let settings = self.settings(subject);
+        let audience = match facet {
+            Facet::LastSeen => settings.last_seen,
+            Facet::Photo => settings.photo,
+            Facet::About => settings.about,
+        };
+        let allowed = match audience {
+            Audience::Everyone => true,
+            Audience::Contacts => self.is_contact(subject, viewer),
+            Audience::Nobody => false,
+        };
+        allowed && (facet != Facet::LastSeen || self.settings(viewer).last_seen != Audience::Nobody)
+    }
+
+    /// Whether `a` and `b` see each other's reads in their one-to-one chat.
+    pub fn shares_reads(&self, a: UserId, b: UserId) -> bool {
+        a == b || (!self.blocked_either(a, b) && self.settings(a).read_receipts && self.settings(b).read_receipts)
+    }
+
+    /// Leaves out of `user` what `viewer` may not see.
+    pub fn redact(&self, viewer: UserId, user: &mut UserView) {
+        if !self.may_see(viewer, user.id, Facet::Photo) {
+            user.avatar = None;
+        }
+        if !self.may_see(viewer, user.id, Facet::About) {
+            user.about.clear();
+        }
+    }
+}
+
+/// Who blocked whom in a one-to-one chat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// `me` blocked the other person.
+    ByMe,
+    /// The other person blocked `me`.
+    ByThem,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Blocker {
+    blocker_id: i64,
+}
+
+/// In `conversation`, if it is a one-to-one chat, whether a block stands between `me` and the
+/// other person: one indexed statement (groups answer `None` at once from the join).
+pub async fn blocked_in_direct(
+    db: &impl ConnectionTrait,
+    conversation: ConversationId,
+    me: UserId,
+) -> Result<Option<Blocked>> {
+    let (c, me) = (conversation.0, me.0);
+    let sql = format!(
+        "SELECT b.blocker_id FROM conversations c \
+         JOIN members m ON m.conversation_id = c.id AND m.user_id <> {me} \
+         JOIN blocks b ON (b.blocker_id = {me} AND b.blocked_id = m.user_id) \
+                       OR (b.blocker_id = m.user_id AND b.blocked_id = {me}) \
+         WHERE c.id = {c} AND c.kind = 'direct' ORDER BY b.blocker_id = {me} DESC LIMIT 1"
+    );
+    let statement = Statement::from_string(db.get_database_backend(), sql);
+    Ok(Blocker::find_by_statement(statement)
+        .one(db)
+        .await?
+        .map(|b| if b.blocker_id == me { Blocked::ByMe } else { Blocked::ByThem }))
+}
+
+/// Refuses a send into a one-to-one chat across a block. The blocker is told plainly; the
+/// blocked person learns no more than that this message could not be delivered (WhatsApp shows
+/// them one grey tick forever; we say so at once instead of keeping a message nobody gets).
+pub async fn refuse_if_blocked(db: &impl ConnectionTrait, conversation: ConversationId, me: UserId) -> Result<()> {
+    match blocked_in_direct(db, conversation, me).await? {
+        None => Ok(()),
+        Some(Blocked::ByMe) => Err(Error::forbidden("You blocked this contact. Unblock them to send a message.")),
+        Some(Blocked::ByThem) => Err(Error::forbidden("This message could not be delivered.")),
+    }
+}
