@@ -24,14 +24,17 @@ pub fn PrivacySettings() -> impl IntoView {
         let c = *change;
         set_privacy(c.last_seen, c.photo, c.about, c.read_receipts)
     });
+    // Saved: the radios show it; a toast says it (a second status region in the Settings
+    // panel would make "the status" ambiguous next to the password form's).
+    let toasts = crate::components::use_toasts();
     Effect::new(move |_| {
         if let Some(Ok(me)) = save.value().get() {
             store.me.set(Some(me));
+            toasts.info("Privacy saved.");
         }
     });
     let privacy = move || store.me.with(|m| m.as_ref().map(|m: &Me| m.privacy).unwrap_or_default());
     let error = move || save.value().get().and_then(Result::err).map(|e| e.message().to_owned());
-    let saved = move || matches!(save.value().get(), Some(Ok(_))).then_some("Privacy saved.");
     let busy = move || save.pending().get();
     let receipts = move |ev: leptos::ev::Event| {
         save.dispatch(Change { read_receipts: Some(event_target_checked(&ev)), ..Change::default() });
@@ -58,7 +61,6 @@ pub fn PrivacySettings() -> impl IntoView {
                 "If you turn off read receipts, you won't send or see them in one-to-one chats. Groups always share them."
             </p>
             {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            <p class="form-status" role="status">{move || saved().unwrap_or_default()}</p>
             <BlockedContacts/>
         </div>
     }
