@@ -75,6 +75,16 @@ pub async fn set_privacy(
     Ok(backend.set_privacy(user, last_seen, photo, about, read_receipts).await?)
 }
 
+/// Deletes the caller's account (their password asked again); this session ends too. Their
+/// messages stay for the others, from "Deleted account".
+#[server(prefix = "/api", endpoint = "accounts/delete", input = server_fn::codec::Json)]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    use crate::backend::{caller, client_info, end_session, session_id};
+    let (backend, user) = caller().await?;
+    backend.delete_account(user, session_id().await?, password, client_info().await).await?;
+    end_session().await
+}
+
 /// Changes the caller's password: `current_password` must be right, `new_password` follows
 /// sign-up's rules. The session goes on under a new id; with `log_out_others` every other
 /// session of the account ends at once, its sockets closed.

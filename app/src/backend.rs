@@ -63,6 +63,16 @@ pub trait Backend: Send + Sync + 'static {
         new_password: String,
         client: ClientInfo,
     ) -> Result<(), ApiError>;
+    /// Deletes the caller's account after checking `password`: every other session ends
+    /// (the caller ends `current`), groups are left, uploads and blocks go, the account is
+    /// emptied and its username held for 30 days.
+    async fn delete_account(
+        &self,
+        me: UserId,
+        current: Id,
+        password: String,
+        client: ClientInfo,
+    ) -> Result<(), ApiError>;
     /// The caller's live sessions, `current` marked.
     async fn devices(&self, me: UserId, current: Id) -> Result<Vec<shared::Device>, ApiError>;
     /// Ends one of the caller's other sessions (by [`shared::Device::id`]) and its sockets.

@@ -84,3 +84,38 @@ test('privacy settings, contact info, block and unblock between two people', asy
   await ada.context.close();
   await bea.context.close();
 });
+
+test('an account deleted from Settings stays in the other person\'s chat as "Deleted account"', async ({ browser }) => {
+  const ada = await newUser(browser, 'dela', 'Ada Stays');
+  const bea = await newUser(browser, 'delb', 'Bea Leaves', { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await startChatWith(ada.page, bea);
+  await send(ada.page, 'Are you leaving?');
+  await bea.page.getByRole('link', { name: /Ada Stays/ }).first().tap();
+  await send(bea.page, 'Yes, bye');
+  await expect(thread(ada.page).getByText('Yes, bye')).toBeVisible();
+
+  await bea.page.getByRole('link', { name: 'Back to chats' }).tap();
+  await bea.page.getByRole('button', { name: 'Settings', exact: true }).tap();
+  const settings = bea.page.getByRole('region', { name: 'Settings' });
+  const form = settings.getByRole('form', { name: 'Delete account' });
+  // A wrong password is explained and deletes nothing.
+  await form.getByLabel('Your password').fill('not my password');
+  await form.getByRole('button', { name: 'Delete my account' }).tap();
+  const dialog = bea.page.getByRole('alertdialog', { name: 'Delete your account?' });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Delete my account' }).tap();
+  await expect(form.getByRole('alert')).toContainText('password is not right');
+  await form.getByLabel('Your password').fill(require('./helpers').PASSWORD);
+  await form.getByRole('button', { name: 'Delete my account' }).tap();
+  await dialog.getByRole('button', { name: 'Delete my account' }).tap();
+  await expect(bea.page).toHaveURL(/\/$/);
+
+  // Ada keeps the messages; the chat is with "Deleted account" and takes no more.
+  const conversation = ada.page.getByRole('main', { name: 'Conversation' });
+  await expect(conversation.getByRole('heading', { level: 1, name: 'Deleted account' })).toBeVisible({ timeout: 30_000 });
+  await expect(thread(ada.page).getByText('Yes, bye')).toBeVisible();
+  await expect(conversation.getByRole('group', { name: 'Deleted account' })).toContainText('This account was deleted.');
+  await ada.page.screenshot({ path: path.join(shots, 'deleted-account-desktop.png') });
+  await ada.context.close();
+  await bea.context.close();
+});

@@ -17,6 +17,7 @@ mod m0007_reactions;
 mod m0008_marks;
 mod m0009_forwards;
 mod m0010_privacy;
+mod m0011_deleted_accounts;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_marks::Migration),
             Box::new(m0009_forwards::Migration),
             Box::new(m0010_privacy::Migration),
+            Box::new(m0011_deleted_accounts::Migration),
         ]
     }
 }

@@ -58,6 +58,31 @@ impl Backend for Services {
         Ok(self.accounts.change_password(me, current_password, new_password, client.ip).await?)
     }
 
+    async fn delete_account(
+        &self,
+        me: UserId,
+        current: Id,
+        password: String,
+        client: ClientInfo,
+    ) -> Result<(), ApiError> {
+        self.accounts.confirm_password(me, password, client.ip).await?;
+        // Sessions first: nothing of this account acts while the rest goes.
+        for key in self.sessions.end_others(me, &current).await? {
+            self.presence.hub().end_session(key).await;
+        }
+        // Leaving says "<name> left" under the name the others knew.
+        for group in self.conversations.groups_of(me).await? {
+            self.conversations.leave(me, group).await?;
+        }
+        self.media.forget_uploads_of(me).await?;
+        self.privacy.forget(me).await?;
+        self.accounts.mark_deleted(me).await?;
+        // One-to-one chats stay, now with "Deleted account": their other person refetches.
+        self.conversations.announce_profile(me).await?;
+        tracing::info!(user = me.0, "an account was deleted");
+        Ok(())
+    }
+
     async fn devices(&self, me: UserId, current: Id) -> Result<Vec<shared::Device>, ApiError> {
         Ok(self.sessions.devices(me, &current).await?)
     }

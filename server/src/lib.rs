@@ -133,6 +133,11 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(error = %e, "deleting expired sessions failed");
             }
             state.accounts.forget_idle_throttles();
+            match state.accounts.free_expired_usernames().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "freed the usernames of accounts deleted 30 days ago"),
+                Err(e) => tracing::warn!(error = %e, "freeing deleted accounts' usernames failed"),
+            }
             state.services.conversations.forget_idle_limits();
             // Uploads never sent within a day (a closed tab, a cancelled send).
             match state.services.media.sweep_unsent(24 * 3600 * 1000).await {

@@ -19,5 +19,5 @@ mod pairs;
 pub mod report;
 mod service;
 
-pub use pairs::{Blocked, Facet, Pairs, blocked_in_direct, refuse_if_blocked};
+pub use pairs::{Blocked, Facet, Pairs, blocked_in_direct, direct_membership, refuse, refuse_if_blocked};
 pub use service::{PrivacyChange, PrivacyService, ReportListing, reports};

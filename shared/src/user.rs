@@ -16,6 +16,10 @@ pub struct UserView {
     /// Profile picture, served at `/media/{id}` (and `/media/{id}/thumb`) to signed-in users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<MediaId>,
+    /// The account was deleted (`display_name` then says "Deleted account"); present only
+    /// when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 /// Who may add a person to a group.

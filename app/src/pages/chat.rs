@@ -2,6 +2,7 @@
 //! on phones). The server only renders it for a logged-in session, and renders it whole
 //! (chat list and latest messages) so it reads before, or without, the WASM.
 
+mod account_deletion;
 mod attach;
 mod attach_sheet;
 mod attachment_view;
@@ -85,6 +86,8 @@ fn Shell(me: Me) -> impl IntoView {
     Effect::new(move |_| connection.start(store));
     let sidebar = RwSignal::new(SidebarView::Chats);
     provide_context(sidebar);
+    // One yes/no dialog for the whole page: menus in the chat and panels in the sidebar ask.
+    crate::components::provide_confirm();
     // The first list comes with the page (server-rendered); later refreshes, asked for by the
     // socket through `list_version`, are fetched outside rendering and written to the store.
     let list = Resource::new(|| (), |_| list_conversations(None, None));
@@ -195,6 +198,7 @@ fn Shell(me: Me) -> impl IntoView {
             </aside>
             <Outlet/>
         </div>
+        <crate::components::ConfirmDialog/>
     }
 }
 

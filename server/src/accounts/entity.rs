@@ -21,6 +21,8 @@ pub struct Model {
     pub photo_audience: String,
     pub about_audience: String,
     pub read_receipts: bool,
+    /// Set when the account was deleted (Unix milliseconds); see `accounts::deletion`.
+    pub deleted_at: Option<i64>,
 }
 
 impl Model {
@@ -62,6 +64,7 @@ impl From<Model> for UserView {
             display_name: user.display_name,
             about: user.about,
             avatar: user.avatar_id.map(MediaId),
+            deleted: user.deleted_at.is_some(),
         }
     }
 }

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct Accounts {
-    db: DatabaseConnection,
-    throttle: Arc<LoginThrottle>,
+    pub(super) db: DatabaseConnection,
+    pub(super) throttle: Arc<LoginThrottle>,
     signups: Arc<SignupThrottle>,
     /// One hash per core at once, log-ins first.
-    hashing: password::HashQueue,
+    pub(super) hashing: password::HashQueue,
 }
 
 impl Accounts {
@@ -36,7 +36,10 @@ impl Accounts {
             return Err(Error::invalid("password", "This password is one of the most common ones. Choose another."));
         }
         // A taken name is answered before the costly hash (the unique index still decides a race).
-        if Entity::find().filter(Column::Username.eq(&username)).one(&self.db).await?.is_some() {
+        // A deleted account's name is free again after its hold (see `deletion`).
+        if let Some(holder) = Entity::find().filter(Column::Username.eq(&username)).one(&self.db).await?
+            && !self.free_if_expired(&holder).await?
+        {
             return Err(taken());
         }
         let password_hash = password::hash(&self.hashing, password).await?;
@@ -66,7 +69,11 @@ impl Accounts {
         let user = if too_long || username.len() > shared::limits::USERNAME_MAX {
             None
         } else {
-            Entity::find().filter(Column::Username.eq(&username)).one(&self.db).await?
+            Entity::find()
+                .filter(Column::Username.eq(&username))
+                .filter(Column::DeletedAt.is_null())
+                .one(&self.db)
+                .await?
         };
         let ok = password::verify(&self.hashing, password, user.as_ref().map(|u| u.password_hash.clone())).await?;
         match user {
@@ -117,6 +124,7 @@ impl Accounts {
         Entity::find_by_id(user.0)
             .one(&self.db)
             .await?
+            .filter(|u| u.deleted_at.is_none())
             .map(Me::from)
             .ok_or_else(|| Error::Api(shared::ApiError::unauthorized()))
     }
@@ -142,6 +150,7 @@ impl Accounts {
                     ),
             )
             .filter(Column::Id.ne(me.0))
+            .filter(Column::DeletedAt.is_null())
             .order_by_asc(Column::Username)
             .limit(20)
             .all(&self.db)

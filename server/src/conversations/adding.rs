@@ -61,7 +61,11 @@ impl Default for AddLimits {
 
 /// The accounts of `users`, in one query; `invalid_input` if any of them does not exist.
 pub async fn people(db: &impl ConnectionTrait, users: &BTreeSet<UserId>) -> Result<Vec<User>> {
-    let people = Users::find().filter(UserCol::Id.is_in(users.iter().map(|u| u.0))).all(db).await?;
+    let people = Users::find()
+        .filter(UserCol::Id.is_in(users.iter().map(|u| u.0)))
+        .filter(UserCol::DeletedAt.is_null())
+        .all(db)
+        .await?;
     if people.len() != users.len() {
         return Err(Error::invalid("members", "Some of those people do not exist."));
     }

@@ -63,6 +63,7 @@ struct MemberFacts {
     other_display_name: Option<String>,
     other_about: Option<String>,
     other_avatar_id: Option<String>,
+    other_deleted_at: Option<i64>,
 }
 
 impl MemberFacts {
@@ -73,6 +74,7 @@ impl MemberFacts {
             display_name: self.other_display_name.clone()?,
             about: self.other_about.clone().unwrap_or_default(),
             avatar: self.other_avatar_id.clone().map(shared::MediaId),
+            deleted: self.other_deleted_at.is_some(),
         })
     }
 }
@@ -202,7 +204,7 @@ async fn member_facts(db: &impl ConnectionTrait, me: UserId, id_list: &str) -> R
     let sql = format!(
         "SELECT f.conversation_id, f.member_count, f.peers_delivered_seq, f.peers_read_seq, f.other, \
          u.username AS other_username, u.display_name AS other_display_name, u.about AS other_about, \
-         u.avatar_id AS other_avatar_id FROM (\
+         u.avatar_id AS other_avatar_id, u.deleted_at AS other_deleted_at FROM (\
          SELECT conversation_id, COUNT(*) AS member_count, \
          MIN(CASE WHEN user_id <> {me} THEN (CASE WHEN delivered_seq > read_seq THEN delivered_seq ELSE read_seq END) END) AS peers_delivered_seq, \
          MIN(CASE WHEN user_id <> {me} THEN read_seq END) AS peers_read_seq, \

@@ -116,7 +116,8 @@ impl Conversations {
         if me == other {
             return Err(Error::invalid("user_id", "You cannot start a chat with yourself."));
         }
-        if Users::find_by_id(other.0).one(&self.deps.db).await?.is_none() {
+        // A deleted account can be written to no more: no new chat with it either.
+        if Users::find_by_id(other.0).one(&self.deps.db).await?.is_none_or(|u| u.deleted_at.is_some()) {
             return Err(Error::not_found());
         }
         let key = direct_key(me, other);
@@ -334,6 +335,25 @@ impl Conversations {
         .await?;
         self.deps.hub.send_to(&[me], ServerFrame::ConversationRemoved { conversation_id: conversation });
         Ok(())
+    }
+
+    /// The groups `user` is in.
+    pub async fn groups_of(&self, user: UserId) -> Result<Vec<ConversationId>> {
+        use sea_orm::sea_query::Query;
+        let mine = Query::select()
+            .column(MemberCol::ConversationId)
+            .from(Members)
+            .and_where(MemberCol::UserId.eq(user.0))
+            .to_owned();
+        let ids: Vec<i64> = ConversationEntity::find()
+            .select_only()
+            .column(conversation::Column::Id)
+            .filter(conversation::Column::Id.in_subquery(mine))
+            .filter(conversation::Column::Kind.eq("group"))
+            .into_tuple()
+            .all(&self.deps.db)
+            .await?;
+        Ok(ids.into_iter().map(ConversationId).collect())
     }
 
     pub async fn set_flags(

@@ -275,6 +275,22 @@ impl Media {
         Ok(())
     }
 
+    /// Deletes everything `user` uploaded (a deleted account): their picture, unsent uploads
+    /// and the attachments of their messages, each file once no row names it any more.
+    pub async fn forget_uploads_of(&self, user: UserId) -> Result<usize> {
+        let db = &self.deps.db;
+        let rows = MediaEntity::find().filter(MediaCol::UploaderId.eq(user.0)).all(db).await?;
+        let count = rows.len();
+        for row in rows {
+            MediaEntity::delete_by_id(row.id.clone()).exec(db).await?;
+            let file = row.file();
+            if !super::copies::in_use(db, &file).await? {
+                self.storage.remove(&file).await;
+            }
+        }
+        Ok(count)
+    }
+
     /// Deletes uploads older than `max_age_ms` that were never used: chat uploads never sent
     /// (a closed tab, a cancelled send) and profile pictures never set as anyone's picture.
     pub async fn sweep_unsent(&self, max_age_ms: i64) -> Result<usize> {

@@ -78,7 +78,6 @@ impl Messages {
         let client_msg_id = validate::client_msg_id(&client_msg_id)?;
         let body = if attachment.is_some() { validate::caption(&body)? } else { validate::message_text(&body)? };
         let plain = attachment.is_none() && reply_to.is_none();
-        crate::privacy::refuse_if_blocked(&self.deps.db, conversation, me).await?;
         let send = Pending { me, conversation, message: Outgoing { client_msg_id, body, reply_to, attachment } };
         let (row, created) = match &self.group_commit {
             Some(group) => group.store(send).await?,
@@ -258,13 +257,21 @@ pub(super) async fn store_send(db: &impl ConnectionTrait, send: &Pending) -> Res
     // Write first: on SQLite a transaction that reads before writing fails outright if
     // another write commits in between.
     let conv = store::bump(db, conversation, true).await?;
-    let joined = membership(db, conversation, me).await?.joined_seq;
+    // In a one-to-one chat the membership read also says whether a block or a deleted account
+    // stands in the way (no extra statement on the hot path; see `privacy`).
+    let (joined, barrier) = if conv.kind == "direct" {
+        crate::privacy::direct_membership(db, conversation, me).await?
+    } else {
+        (membership(db, conversation, me).await?.joined_seq, None)
+    };
     if let Some(existing) = find_by_client_id(db, me, client_msg_id).await? {
         if existing.conversation_id != conversation.0 {
             return Err(Error::conflict("That client_msg_id was used for another chat."));
         }
+        // A retry of a send stored before a block still answers what was stored.
         return Ok((existing, false));
     }
+    crate::privacy::refuse(barrier)?;
     let reply = match reply_to {
         Some(id) => Some(quotable(db, conversation, joined, *id).await?),
         None => None,

@@ -162,22 +162,25 @@ impl Pairs {
     }
 }
 
-/// Who blocked whom in a one-to-one chat.
+/// What stands between `me` and the other person of a one-to-one chat.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Blocked {
     /// `me` blocked the other person.
     ByMe,
     /// The other person blocked `me`.
     ByThem,
+    /// The other person deleted their account.
+    Gone,
 }
 
 #[derive(Debug, FromQueryResult)]
-struct Blocker {
-    blocker_id: i64,
+struct Barrier {
+    blocker_id: Option<i64>,
+    deleted_at: Option<i64>,
 }
 
-/// In `conversation`, if it is a one-to-one chat, whether a block stands between `me` and the
-/// other person: one indexed statement (groups answer `None` at once from the join).
+/// In `conversation`, if it is a one-to-one chat, whether a block or a deleted account stands
+/// between `me` and the other person: one indexed statement (groups answer `None` at once).
 pub async fn blocked_in_direct(
     db: &impl ConnectionTrait,
     conversation: ConversationId,
@@ -185,26 +188,72 @@ pub async fn blocked_in_direct(
 ) -> Result<Option<Blocked>> {
     let (c, me) = (conversation.0, me.0);
     let sql = format!(
-        "SELECT b.blocker_id FROM conversations c \
+        "SELECT b.blocker_id, u.deleted_at FROM conversations c \
          JOIN members m ON m.conversation_id = c.id AND m.user_id <> {me} \
-         JOIN blocks b ON (b.blocker_id = {me} AND b.blocked_id = m.user_id) \
-                       OR (b.blocker_id = m.user_id AND b.blocked_id = {me}) \
-         WHERE c.id = {c} AND c.kind = 'direct' ORDER BY b.blocker_id = {me} DESC LIMIT 1"
+         JOIN users u ON u.id = m.user_id \
+         LEFT JOIN blocks b ON (b.blocker_id = {me} AND b.blocked_id = m.user_id) \
+                            OR (b.blocker_id = m.user_id AND b.blocked_id = {me}) \
+         WHERE c.id = {c} AND c.kind = 'direct' AND (b.blocker_id IS NOT NULL OR u.deleted_at IS NOT NULL) \
+         ORDER BY b.blocker_id = {me} DESC LIMIT 1"
     );
     let statement = Statement::from_string(db.get_database_backend(), sql);
-    Ok(Blocker::find_by_statement(statement)
-        .one(db)
-        .await?
-        .map(|b| if b.blocker_id == me { Blocked::ByMe } else { Blocked::ByThem }))
+    Ok(Barrier::find_by_statement(statement).one(db).await?.map(|b| match (b.blocker_id, b.deleted_at) {
+        (_, Some(_)) => Blocked::Gone,
+        (Some(blocker), None) if blocker == me => Blocked::ByMe,
+        _ => Blocked::ByThem,
+    }))
 }
 
-/// Refuses a send into a one-to-one chat across a block. The blocker is told plainly; the
-/// blocked person learns no more than that this message could not be delivered (WhatsApp shows
-/// them one grey tick forever; we say so at once instead of keeping a message nobody gets).
+#[derive(Debug, FromQueryResult)]
+struct DirectMember {
+    joined_seq: i64,
+    blocker_id: Option<i64>,
+    deleted_at: Option<i64>,
+}
+
+/// The send path's read in a one-to-one chat: `me`'s membership (its `joined_seq`; `not_found`
+/// for a non-member, as `conversations::membership`) and what stands between `me` and the
+/// other person, in the one statement the membership check cost anyway.
+pub async fn direct_membership(
+    db: &impl ConnectionTrait,
+    conversation: ConversationId,
+    me: UserId,
+) -> Result<(i64, Option<Blocked>)> {
+    let (c, me) = (conversation.0, me.0);
+    let sql = format!(
+        "SELECT mine.joined_seq, b.blocker_id, u.deleted_at FROM members mine \
+         LEFT JOIN members o ON o.conversation_id = mine.conversation_id AND o.user_id <> {me} \
+         LEFT JOIN users u ON u.id = o.user_id \
+         LEFT JOIN blocks b ON (b.blocker_id = {me} AND b.blocked_id = o.user_id) \
+                            OR (b.blocker_id = o.user_id AND b.blocked_id = {me}) \
+         WHERE mine.conversation_id = {c} AND mine.user_id = {me} \
+         ORDER BY b.blocker_id = {me} DESC LIMIT 1"
+    );
+    let statement = Statement::from_string(db.get_database_backend(), sql);
+    let row = DirectMember::find_by_statement(statement).one(db).await?.ok_or_else(Error::not_found)?;
+    let barrier = match (row.blocker_id, row.deleted_at) {
+        (_, Some(_)) => Some(Blocked::Gone),
+        (Some(blocker), None) if blocker == me => Some(Blocked::ByMe),
+        (Some(_), None) => Some(Blocked::ByThem),
+        (None, None) => None,
+    };
+    Ok((row.joined_seq, barrier))
+}
+
+/// Refuses a send into a one-to-one chat across a block or to a deleted account. The blocker
+/// is told plainly; the blocked person learns no more than that this message could not be
+/// delivered (WhatsApp shows them one grey tick forever; we say so at once instead of keeping
+/// a message nobody gets).
 pub async fn refuse_if_blocked(db: &impl ConnectionTrait, conversation: ConversationId, me: UserId) -> Result<()> {
-    match blocked_in_direct(db, conversation, me).await? {
+    refuse(blocked_in_direct(db, conversation, me).await?)
+}
+
+/// The refusal for `barrier`, if any (see [`refuse_if_blocked`]).
+pub fn refuse(barrier: Option<Blocked>) -> Result<()> {
+    match barrier {
         None => Ok(()),
         Some(Blocked::ByMe) => Err(Error::forbidden("You blocked this contact. Unblock them to send a message.")),
         Some(Blocked::ByThem) => Err(Error::forbidden("This message could not be delivered.")),
+        Some(Blocked::Gone) => Err(Error::forbidden("This account was deleted.")),
     }
 }

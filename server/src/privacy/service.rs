@@ -97,6 +97,15 @@ impl PrivacyService {
         self.changed_between(me, user).await
     }
 
+    /// Drops every block by or of `user` (their account was deleted).
+    pub async fn forget(&self, user: UserId) -> Result<()> {
+        Blocks::delete_many()
+            .filter(sea_orm::Condition::any().add(BlockCol::BlockerId.eq(user.0)).add(BlockCol::BlockedId.eq(user.0)))
+            .exec(&self.deps.db)
+            .await?;
+        Ok(())
+    }
+
     /// The people the caller blocked, most recent first.
     pub async fn blocked(&self, me: UserId) -> Result<Vec<UserView>> {
         let ids: Vec<i64> = Blocks::find()

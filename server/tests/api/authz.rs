@@ -114,6 +114,7 @@ fn cases(w: &World, who: Who) -> Vec<Case> {
         case("accounts/end_device", json!({ "id": "0".repeat(32) }), [401, 404, 404, 404], false),
         case("accounts/end_other_devices", json!({}), [401, 200, 200, 200], true),
         case("accounts/set_privacy", json!({ "about": "contacts" }), [401, 200, 200, 200], false),
+        case("accounts/delete", json!({ "password": PASSWORD }), [401, 200, 200, 200], true),
         // People: anyone may search; presence and contact info only of contacts; anyone may
         // block or report anyone (it only ever changes what they themselves see and get).
         case("users/search", json!({ "query": "o" }), [401, 200, 200, 200], false),

@@ -1,6 +1,7 @@
 //! Integration tests: each boots the real server on 127.0.0.1:0 with a fresh database and talks
 //! to it over HTTP and WebSocket, exactly as a browser or another client would.
 
+mod account_deletion;
 mod accounts;
 mod authz;
 mod connections;

@@ -93,7 +93,6 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let show_info = RwSignal::new(false);
     let detail = RwSignal::new(detail);
     provide_attach();
-    crate::components::provide_confirm();
     let forwarding = super::forward_dialog::provide_forwarding();
     super::voice_player::provide_now_playing();
     let names: Memo<HashMap<UserId, String>> = Memo::new(move |_| {
@@ -102,6 +101,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let is_group = move || detail.with(|d| d.summary.kind == ConversationKind::Group);
     let has_peer = move || detail.with(|d| d.summary.peer.is_some());
     let blocked = move || detail.with(|d| d.summary.blocked);
+    let peer_deleted = move || detail.with(|d| d.summary.peer.as_ref().is_some_and(|p| p.deleted));
     // The header follows the server's word that this chat changed (rename, members, flags):
     // the socket fetched the chat again for its list row; the header takes the same answer.
     // (Its first run only subscribes: what it holds then is older than this chat's own fetch.)
@@ -217,12 +217,15 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 <OnDemand view=move || Box::pin(contact_info_panel(detail, show_info))/>
             </Show>
         </div>
-        <Show when=move || !blocked() fallback=move || view! { <BlockedBar detail/> }>
+        <Show when=move || !blocked() && !peer_deleted() fallback=move || if peer_deleted() {
+            view! { <div class="blocked-bar" role="group" aria-label="Deleted account"><p>"This account was deleted. Messages can no longer be sent here."</p></div> }.into_any()
+        } else {
+            view! { <BlockedBar detail/> }.into_any()
+        }>
             <Composer id mode/>
         </Show>
         </DropZone>
         <AttachSheet id mode/>
-        <crate::components::ConfirmDialog/>
         <Show when=move || forwarding.0.with(Option::is_some)>
             <OnDemand view=move || Box::pin(super::forward_dialog::forward_dialog(forwarding))/>
         </Show>

@@ -20,6 +20,7 @@ fn SettingsPanel() -> impl IntoView {
             <super::privacy_settings::PrivacySettings/>
             <Devices/>
             <ChangePassword/>
+            <super::account_deletion::DeleteAccount/>
         </section>
     }
 }
