@@ -108,7 +108,10 @@ test('an account deleted from Settings stays in the other person\'s chat as "Del
   await form.getByLabel('Your password').fill(require('./helpers').PASSWORD);
   await form.getByRole('button', { name: 'Delete my account' }).tap();
   await dialog.getByRole('button', { name: 'Delete my account' }).tap();
-  await expect(bea.page).toHaveURL(/\/$/);
+  // Logged out: the page leaves for the landing page (or, when its socket's close came
+  // first, reloads into the log-in).
+  await expect(bea.page).toHaveURL(/\/(login)?$/);
+  await expect(bea.page.getByRole('button', { name: 'Settings', exact: true })).toHaveCount(0);
 
   // Ada keeps the messages; the chat is with "Deleted account" and takes no more.
   const conversation = ada.page.getByRole('main', { name: 'Conversation' });

@@ -111,7 +111,12 @@ impl Presence {
         let last_seen_at = if online {
             None
         } else {
-            Users::find_by_id(user.0).one(&self.deps.db).await?.and_then(|u| u.last_seen_at)
+            // A deleted account was last seen by nobody (its sockets' closing may record one late).
+            Users::find_by_id(user.0)
+                .one(&self.deps.db)
+                .await?
+                .filter(|u| u.deleted_at.is_none())
+                .and_then(|u| u.last_seen_at)
         };
         Ok(PresenceView { online, last_seen_at })
     }

@@ -212,7 +212,8 @@ impl PrivacyService {
         };
         let presence = pairs.may_see(me, user, Facet::LastSeen).then(|| {
             let online = self.deps.hub.connections(user) > 0;
-            PresenceView { online, last_seen_at: if online { None } else { person.last_seen_at } }
+            let seen = person.last_seen_at.filter(|_| person.deleted_at.is_none());
+            PresenceView { online, last_seen_at: if online { None } else { seen } }
         });
         let mut view = UserView::from(person);
         pairs.redact(me, &mut view);

@@ -142,6 +142,7 @@ fn Conversation(detail: ConversationDetail) -> impl IntoView {
         detail.with(|d| match (&d.summary.kind, &d.summary.peer) {
             // Offline, nothing known about others is current: the banner says so.
             (ConversationKind::Direct, Some(_)) if !online.get() => String::new(),
+            (ConversationKind::Direct, Some(peer)) if peer.deleted => String::new(),
             (ConversationKind::Direct, Some(peer)) => match store.presence.with(|p| p.get(&peer.id).copied()) {
                 Some(p) if p.online => "online".to_owned(),
                 Some(p) => p
