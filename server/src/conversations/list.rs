@@ -2,7 +2,7 @@
 //! queries whatever the number of chats (audit finding 4 and issue 19: the list used to cost 2
 //! queries plus 4–6 per chat, and 10,000 groups made `GET /chat` time out).
 //!
-//! A page costs six statements: the page of memberships joined to their conversations
+//! A page costs six statements (the peers' privacy rides on the second): the page of memberships joined to their conversations
 //! (keyset-paginated), one aggregate over their members (count, the other members' lowest
 //! watermarks, and the account of a direct chat's peer), the last messages, their quotes and
 //! attachments (two, in `store::views`), and the capped unread counts.
@@ -19,7 +19,9 @@ use sea_orm::sea_query::{Alias, Expr, Order, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
 };
-use shared::{ConversationId, ConversationKind, ConversationSummary, ListCursor, MessageView, Role, UserId, UserView};
+use shared::{
+    Audience, ConversationId, ConversationKind, ConversationSummary, ListCursor, MessageView, Role, UserId, UserView,
+};
 use std::collections::HashMap;
 
 /// Unread counts stop here; the UI shows "999+".
@@ -64,6 +66,13 @@ struct MemberFacts {
     other_about: Option<String>,
     other_avatar_id: Option<String>,
     other_deleted_at: Option<i64>,
+    other_photo_audience: Option<String>,
+    other_about_audience: Option<String>,
+    other_read_receipts: Option<bool>,
+    /// Blocks between the caller and `other`, each way (0 or 1).
+    i_blocked: i64,
+    blocked_me: i64,
+    my_read_receipts: Option<bool>,
 }
 
 impl MemberFacts {
@@ -96,12 +105,25 @@ pub async fn summaries(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Res
     let facts = member_facts(db, me, &id_list).await?;
     let mut last_messages = last_messages(db, me, &joined).await?;
     let mut unread = unread_counts(db, me, &joined).await?;
-    let peers: Vec<UserId> = joined
-        .iter()
-        .filter(|j| j.kind == "direct")
-        .filter_map(|j| facts.get(&j.conversation_id)?.other.map(UserId))
-        .collect();
-    let pairs = Pairs::load(db, &[me], &peers).await?;
+    // The peers' privacy came with the aggregate: decided here with no statement of its own.
+    let mut pairs = Pairs::default();
+    for j in joined.iter().filter(|j| j.kind == "direct") {
+        if let Some(f) = facts.get(&j.conversation_id)
+            && let Some(other) = f.other
+        {
+            let audience = |a: &Option<String>| Audience::parse(a.as_deref().unwrap_or("nobody"));
+            pairs.add_direct_pair(
+                (me, f.my_read_receipts.unwrap_or(true)),
+                (
+                    UserId(other),
+                    audience(&f.other_photo_audience),
+                    audience(&f.other_about_audience),
+                    f.other_read_receipts.unwrap_or(true),
+                ),
+                (f.i_blocked > 0, f.blocked_me > 0),
+            );
+        }
+    }
     Ok(joined
         .into_iter()
         .map(|row| {
@@ -198,13 +220,20 @@ async fn memberships(db: &impl ConnectionTrait, me: UserId, rows: Rows) -> Resul
 }
 
 /// Statement 2: member count, the other members' lowest watermarks (delivered counts a read
-/// too) and one other member with their account: in a direct chat, the peer.
+/// too) and one other member with their account: in a direct chat, the peer, with what
+/// `privacy` needs to show them to the caller (their settings, blocks either way, the
+/// caller's read receipts).
 async fn member_facts(db: &impl ConnectionTrait, me: UserId, id_list: &str) -> Result<HashMap<i64, MemberFacts>> {
     let me = me.0;
     let sql = format!(
         "SELECT f.conversation_id, f.member_count, f.peers_delivered_seq, f.peers_read_seq, f.other, \
          u.username AS other_username, u.display_name AS other_display_name, u.about AS other_about, \
-         u.avatar_id AS other_avatar_id, u.deleted_at AS other_deleted_at FROM (\
+         u.avatar_id AS other_avatar_id, u.deleted_at AS other_deleted_at, \
+         u.photo_audience AS other_photo_audience, u.about_audience AS other_about_audience, \
+         u.read_receipts AS other_read_receipts, \
+         (SELECT COUNT(*) FROM blocks b WHERE b.blocker_id = {me} AND b.blocked_id = f.other) AS i_blocked, \
+         (SELECT COUNT(*) FROM blocks b WHERE b.blocker_id = f.other AND b.blocked_id = {me}) AS blocked_me, \
+         (SELECT me.read_receipts FROM users me WHERE me.id = {me}) AS my_read_receipts FROM (\
          SELECT conversation_id, COUNT(*) AS member_count, \
          MIN(CASE WHEN user_id <> {me} THEN (CASE WHEN delivered_seq > read_seq THEN delivered_seq ELSE read_seq END) END) AS peers_delivered_seq, \
          MIN(CASE WHEN user_id <> {me} THEN read_seq END) AS peers_read_seq, \

@@ -105,6 +105,34 @@ impl Pairs {
         Ok(Self { settings, blocks, direct })
     }
 
+    /// Adds a viewer and a subject whose one-to-one chat another statement already read with
+    /// the facts these rules need (the chat list's member aggregate), so that reading them costs
+    /// no statement of its own. Only the photo, "about" and reads are decided from it: the
+    /// subject's last seen is taken as hidden.
+    pub fn add_direct_pair(
+        &mut self,
+        viewer: (UserId, bool),
+        subject: (UserId, Audience, Audience, bool),
+        blocks: (bool, bool),
+    ) {
+        let ((viewer, viewer_reads), (subject, photo, about, subject_reads)) = (viewer, subject);
+        let viewer_settings = self
+            .settings
+            .entry(viewer)
+            .or_insert_with(|| Privacy { last_seen: Audience::Nobody, ..Privacy::default() });
+        viewer_settings.read_receipts = viewer_reads;
+        self.settings
+            .insert(subject, Privacy { last_seen: Audience::Nobody, photo, about, read_receipts: subject_reads });
+        let (viewer_blocked, subject_blocked) = blocks;
+        if viewer_blocked {
+            self.blocks.insert((viewer, subject));
+        }
+        if subject_blocked {
+            self.blocks.insert((subject, viewer));
+        }
+        self.direct.insert(ordered(viewer, subject));
+    }
+
     fn settings(&self, user: UserId) -> Privacy {
         self.settings.get(&user).copied().unwrap_or_default()
     }
