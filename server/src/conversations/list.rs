@@ -2,10 +2,11 @@
 //! queries whatever the number of chats (audit finding 4 and issue 19: the list used to cost 2
 //! queries plus 4–6 per chat, and 10,000 groups made `GET /chat` time out).
 //!
-//! A page costs six statements (the peers' privacy rides on the second): the page of memberships joined to their conversations
+//! A page costs six statements: the page of memberships joined to their conversations
 //! (keyset-paginated), one aggregate over their members (count, the other members' lowest
-//! watermarks, and the account of a direct chat's peer), the last messages, their quotes and
-//! attachments (two, in `store::views`), and the capped unread counts.
+//! watermarks, and the account of a direct chat's peer with what `privacy` needs to show it),
+//! the last messages, their quotes and attachments (two, in `store::views`), and the capped
+//! unread counts.
 //!
 //! Statements built here inline only integers the database gave us, never caller text.
 
