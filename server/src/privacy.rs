@@ -19,5 +19,8 @@ mod pairs;
 pub mod report;
 mod service;
 
-pub use pairs::{Blocked, Facet, Pairs, blocked_in_direct, direct_membership, refuse, refuse_if_blocked};
+pub use pairs::{
+    Blocked, DirectReceiptFacts, Facet, Pairs, blocked_in_direct, direct_membership, direct_receipt_facts, refuse,
+    refuse_if_blocked,
+};
 pub use service::{PrivacyChange, PrivacyService, ReportListing, reports};

@@ -6,8 +6,8 @@ use crate::conversations::{
     member_ids, membership,
 };
 use crate::deps::Deps;
-use crate::error::Result;
-use crate::privacy::Pairs;
+use crate::error::{Error, Result};
+use crate::privacy::DirectReceiptFacts;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shared::frames::ServerFrame;
@@ -33,11 +33,18 @@ impl Receipts {
     /// tells every member when it moved. Returns the caller's receipt.
     pub async fn mark(&self, me: UserId, conversation: ConversationId, seq: Seq, mark: Mark) -> Result<Receipt> {
         let db = &self.deps.db;
-        let member = membership(db, conversation, me).await?;
         let conv = crate::conversations::entity::Entity::find_by_id(conversation.0).one(db).await?;
-        let direct = conv.as_ref().is_some_and(|c| c.kind == "direct");
-        let last_seq = conv.map_or(0, |c| c.last_seq);
-        let seq = seq.clamp(0, last_seq);
+        let Some(conv) = conv else { return Err(Error::not_found()) };
+        // In a one-to-one chat the membership read also brings what the other person may be
+        // told (see `privacy::direct_receipt_facts`): no more statements than a group's.
+        let (delivered, read, direct) = if conv.kind == "direct" {
+            let facts = crate::privacy::direct_receipt_facts(db, conversation, me).await?;
+            (facts.delivered_seq, facts.read_seq, Some(facts))
+        } else {
+            let member = membership(db, conversation, me).await?;
+            (member.delivered_seq, member.read_seq, None)
+        };
+        let seq = seq.clamp(0, conv.last_seq);
         let mut moved = false;
         let columns: &[MemberCol] = match mark {
             Mark::Delivered => &[MemberCol::DeliveredSeq],
@@ -56,15 +63,16 @@ impl Receipts {
         let receipt = Receipt {
             conversation_id: conversation,
             user_id: me,
-            delivered_seq: member.delivered_seq.max(seq),
-            read_seq: if mark == Mark::Read { member.read_seq.max(seq) } else { member.read_seq },
+            delivered_seq: delivered.max(seq),
+            read_seq: if mark == Mark::Read { read.max(seq) } else { read },
         };
         if moved {
-            let members = member_ids(db, conversation).await?;
-            if direct {
-                self.tell_direct(me, &members, &receipt).await?;
-            } else {
-                self.deps.hub.send_to(&members, ServerFrame::Receipt { receipt: receipt.clone() });
+            match direct {
+                Some(facts) => self.tell_direct(me, &facts, &receipt),
+                None => {
+                    let members = member_ids(db, conversation).await?;
+                    self.deps.hub.send_to(&members, ServerFrame::Receipt { receipt: receipt.clone() });
+                }
             }
         }
         Ok(receipt)
@@ -72,20 +80,13 @@ impl Receipts {
 
     /// In a one-to-one chat the other person learns of a read only while both share read
     /// receipts (otherwise their copy says `read_seq: 0`), and nothing at all across a block.
-    async fn tell_direct(&self, me: UserId, members: &[UserId], receipt: &Receipt) -> Result<()> {
+    fn tell_direct(&self, me: UserId, facts: &DirectReceiptFacts, receipt: &Receipt) {
         self.deps.hub.send_to(&[me], ServerFrame::Receipt { receipt: receipt.clone() });
-        let others: Vec<UserId> = members.iter().copied().filter(|u| *u != me).collect();
-        let pairs = Pairs::load(&self.deps.db, &others, &[me]).await?;
-        for other in others {
-            if pairs.blocked_either(me, other) {
-                continue;
-            }
-            let mut theirs = receipt.clone();
-            if !pairs.shares_reads(me, other) {
-                theirs.read_seq = 0;
-            }
-            self.deps.hub.send_to(&[other], ServerFrame::Receipt { receipt: theirs });
+        let Some(other) = facts.other.filter(|_| !facts.blocked) else { return };
+        let mut theirs = receipt.clone();
+        if !facts.shares_reads {
+            theirs.read_seq = 0;
         }
-        Ok(())
+        self.deps.hub.send_to(&[other], ServerFrame::Receipt { receipt: theirs });
     }
 }

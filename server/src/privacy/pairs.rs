@@ -268,6 +268,58 @@ pub async fn direct_membership(
     Ok((row.joined_seq, barrier))
 }
 
+/// What a receipt in a one-to-one chat needs: the caller's watermarks, the other person,
+/// and whether they may learn of the caller's reads (both share read receipts, no block).
+#[derive(Clone, Copy, Debug)]
+pub struct DirectReceiptFacts {
+    pub delivered_seq: i64,
+    pub read_seq: i64,
+    pub other: Option<UserId>,
+    /// A block either way: the other person gets no receipt at all.
+    pub blocked: bool,
+    pub shares_reads: bool,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ReceiptRow {
+    delivered_seq: i64,
+    read_seq: i64,
+    other_id: Option<i64>,
+    my_reads: bool,
+    other_reads: Option<bool>,
+    blocker_id: Option<i64>,
+}
+
+/// The receipt path's read in a one-to-one chat: `me`'s membership (`not_found` for a
+/// non-member) with the facts of [`DirectReceiptFacts`], in one statement.
+pub async fn direct_receipt_facts(
+    db: &impl ConnectionTrait,
+    conversation: ConversationId,
+    me: UserId,
+) -> Result<DirectReceiptFacts> {
+    let (c, me) = (conversation.0, me.0);
+    let sql = format!(
+        "SELECT mine.delivered_seq, mine.read_seq, o.user_id AS other_id, mu.read_receipts AS my_reads, \
+         ou.read_receipts AS other_reads, b.blocker_id FROM members mine \
+         JOIN users mu ON mu.id = mine.user_id \
+         LEFT JOIN members o ON o.conversation_id = mine.conversation_id AND o.user_id <> {me} \
+         LEFT JOIN users ou ON ou.id = o.user_id \
+         LEFT JOIN blocks b ON (b.blocker_id = {me} AND b.blocked_id = o.user_id) \
+                            OR (b.blocker_id = o.user_id AND b.blocked_id = {me}) \
+         WHERE mine.conversation_id = {c} AND mine.user_id = {me} LIMIT 1"
+    );
+    let statement = Statement::from_string(db.get_database_backend(), sql);
+    let row = ReceiptRow::find_by_statement(statement).one(db).await?.ok_or_else(Error::not_found)?;
+    let blocked = row.blocker_id.is_some();
+    Ok(DirectReceiptFacts {
+        delivered_seq: row.delivered_seq,
+        read_seq: row.read_seq,
+        other: row.other_id.map(UserId),
+        blocked,
+        shares_reads: !blocked && row.my_reads && row.other_reads.unwrap_or(true),
+    })
+}
+
 /// Refuses a send into a one-to-one chat across a block or to a deleted account. The blocker
 /// is told plainly; the blocked person learns no more than that this message could not be
 /// delivered (WhatsApp shows them one grey tick forever; we say so at once instead of keeping
