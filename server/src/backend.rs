@@ -156,12 +156,12 @@ impl Backend for Services {
 
     async fn block_user(&self, me: UserId, user: UserId) -> Result<(), ApiError> {
         self.privacy.block(me, user).await?;
-        Ok(())
+        Ok(self.presence.tell_each_other(me, &[user]).await?)
     }
 
     async fn unblock_user(&self, me: UserId, user: UserId) -> Result<(), ApiError> {
         self.privacy.unblock(me, user).await?;
-        Ok(())
+        Ok(self.presence.tell_each_other(me, &[user]).await?)
     }
 
     async fn blocked_users(&self, me: UserId) -> Result<Vec<UserView>, ApiError> {
@@ -170,6 +170,9 @@ impl Backend for Services {
 
     async fn report_user(&self, me: UserId, user: UserId, block: bool) -> Result<(), ApiError> {
         self.privacy.report(me, user, block).await?;
+        if block {
+            self.presence.tell_each_other(me, &[user]).await?;
+        }
         Ok(())
     }
 

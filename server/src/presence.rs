@@ -8,14 +8,15 @@
 //! changes on other nodes through `follow`. Presence frames never cross nodes, so no two
 //! nodes' announcements can arrive out of order.
 
-use crate::accounts::entity::{ActiveModel as UserRow, Entity as Users};
+use crate::accounts::entity::{Column as UserCol, Entity as Users};
 use crate::conversations::member::{Column as MemberCol, Entity as Members};
 use crate::db::now_ms;
 use crate::deps::Deps;
 use crate::error::Result;
 use crate::privacy::{Facet, Pairs};
 use crate::realtime::PresenceChange;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use shared::frames::ServerFrame;
 use shared::{ConversationId, PresenceView, UserId};
 use std::collections::BTreeSet;
@@ -88,10 +89,17 @@ impl Presence {
         }
     }
 
+    /// Not for a deleted account: its sockets close after it was emptied, and it was last
+    /// seen by nobody.
     async fn record_last_seen(&self, user: UserId) -> i64 {
         let now = now_ms();
-        let row = UserRow { id: Set(user.0), last_seen_at: Set(Some(now)), ..Default::default() };
-        if let Err(e) = row.update(&self.deps.db).await {
+        let recorded = Users::update_many()
+            .col_expr(UserCol::LastSeenAt, Expr::value(now))
+            .filter(UserCol::Id.eq(user.0))
+            .filter(UserCol::DeletedAt.is_null())
+            .exec(&self.deps.db)
+            .await;
+        if let Err(e) = recorded {
             tracing::warn!(error = %e, "recording last seen failed");
         }
         now
@@ -104,26 +112,13 @@ impl Presence {
             return Err(crate::error::Error::not_found());
         }
         let pairs = Pairs::load(&self.deps.db, &[me], &[user]).await?;
-        if !pairs.may_see(me, user, Facet::LastSeen) {
-            return Ok(PresenceView { online: false, last_seen_at: None });
-        }
-        let online = self.deps.hub.connections(user) > 0;
-        let last_seen_at = if online {
-            None
-        } else {
-            // A deleted account was last seen by nobody (its sockets' closing may record one late).
-            Users::find_by_id(user.0)
-                .one(&self.deps.db)
-                .await?
-                .filter(|u| u.deleted_at.is_none())
-                .and_then(|u| u.last_seen_at)
-        };
-        Ok(PresenceView { online, last_seen_at })
+        let last_seen = last_seen_of(&self.deps.db, &[user]).await?;
+        Ok(seen_by(&self.deps.hub, &pairs, me, user, last_seen.get(&user).copied().flatten()))
     }
 
     async fn announce(&self, user: UserId, online: bool, last_seen_at: Option<i64>) {
         match self.audience(user).await {
-            Ok((shown, _)) => {
+            Ok(shown) => {
                 let frame = ServerFrame::Presence { user_id: user, online, last_seen_at };
                 self.deps.hub.announce_presence(user, online, &shown, frame);
             }
@@ -131,45 +126,36 @@ impl Presence {
         }
     }
 
-    /// `user`'s contacts, split into those who may see their presence and those who may not.
-    async fn audience(&self, user: UserId) -> Result<(Vec<UserId>, Vec<UserId>)> {
+    /// `user`'s contacts who may see their presence.
+    async fn audience(&self, user: UserId) -> Result<Vec<UserId>> {
         let contacts = self.contacts(user).await?;
         let pairs = Pairs::load(&self.deps.db, &contacts, &[user]).await?;
-        Ok(contacts.into_iter().partition(|c| pairs.may_see(*c, user, Facet::LastSeen)))
+        Ok(contacts.into_iter().filter(|c| pairs.may_see(*c, user, Facet::LastSeen)).collect())
     }
 
     /// After `user` changed who sees their last seen: every contact gets their presence as
     /// they may see it now (hidden reads as offline, never seen), and `user` gets everyone's
     /// again, since hiding one's own last seen hides everyone else's.
     pub async fn reannounce(&self, user: UserId) -> Result<()> {
-        let (shown, hidden) = self.audience(user).await?;
-        let online = self.deps.hub.connections(user) > 0;
-        let last_seen_at = if online {
-            None
-        } else {
-            Users::find_by_id(user.0).one(&self.deps.db).await?.and_then(|u| u.last_seen_at)
-        };
-        self.deps.hub.send_to(&shown, ServerFrame::Presence { user_id: user, online, last_seen_at });
-        self.deps.hub.send_to(&hidden, ServerFrame::Presence { user_id: user, online: false, last_seen_at: None });
-        let others: Vec<UserId> = shown.into_iter().chain(hidden).collect();
-        let pairs = Pairs::load(&self.deps.db, &[user], &others).await?;
-        let seen: Vec<(i64, Option<i64>)> = Users::find()
-            .select_only()
-            .column(crate::accounts::entity::Column::Id)
-            .column(crate::accounts::entity::Column::LastSeenAt)
-            .filter(crate::accounts::entity::Column::Id.is_in(others.iter().map(|u| u.0)))
-            .into_tuple()
-            .all(&self.deps.db)
-            .await?;
-        for (id, last_seen_at) in seen {
-            let other = UserId(id);
-            let frame = if pairs.may_see(user, other, Facet::LastSeen) {
-                let online = self.deps.hub.connections(other) > 0;
-                ServerFrame::Presence { user_id: other, online, last_seen_at: if online { None } else { last_seen_at } }
-            } else {
-                ServerFrame::Presence { user_id: other, online: false, last_seen_at: None }
-            };
-            self.deps.hub.send_to(&[user], frame);
+        let contacts = self.contacts(user).await?;
+        self.tell_each_other(user, &contacts).await
+    }
+
+    /// `user` and each of `others` get the other's presence as they may see it now (after a
+    /// change of settings, a block or an unblock between them).
+    pub async fn tell_each_other(&self, user: UserId, others: &[UserId]) -> Result<()> {
+        // Each load keyed by `user` alone (see `Pairs::load`), one per direction.
+        let toward_user = Pairs::load(&self.deps.db, others, &[user]).await?;
+        let from_user = Pairs::load(&self.deps.db, &[user], others).await?;
+        let everyone: Vec<UserId> = others.iter().copied().chain([user]).collect();
+        let last_seen = last_seen_of(&self.deps.db, &everyone).await?;
+        let seen = |u: &UserId| last_seen.get(u).copied().flatten();
+        for &other in others {
+            for (pairs, viewer, subject) in [(&toward_user, other, user), (&from_user, user, other)] {
+                let PresenceView { online, last_seen_at } =
+                    seen_by(&self.deps.hub, pairs, viewer, subject, seen(&subject));
+                self.deps.hub.send_to(&[viewer], ServerFrame::Presence { user_id: subject, online, last_seen_at });
+            }
         }
         Ok(())
     }
@@ -218,4 +204,37 @@ impl Presence {
         );
         Ok(())
     }
+}
+
+/// `subject`'s presence as `viewer` may see it, given when `subject` was last seen: online
+/// from this node's view of every node's sockets; hidden (by their settings, the viewer's, or
+/// a block) reads as offline, never seen.
+pub fn seen_by(
+    hub: &crate::realtime::Hub,
+    pairs: &Pairs,
+    viewer: UserId,
+    subject: UserId,
+    last_seen_at: Option<i64>,
+) -> PresenceView {
+    if !pairs.may_see(viewer, subject, Facet::LastSeen) {
+        return PresenceView { online: false, last_seen_at: None };
+    }
+    let online = hub.connections(subject) > 0;
+    PresenceView { online, last_seen_at: if online { None } else { last_seen_at } }
+}
+
+/// When each of `users` was last seen, in one statement.
+async fn last_seen_of(
+    db: &sea_orm::DatabaseConnection,
+    users: &[UserId],
+) -> Result<std::collections::HashMap<UserId, Option<i64>>> {
+    let rows: Vec<(i64, Option<i64>)> = Users::find()
+        .select_only()
+        .column(UserCol::Id)
+        .column(UserCol::LastSeenAt)
+        .filter(UserCol::Id.is_in(users.iter().map(|u| u.0)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, seen)| (UserId(id), seen)).collect())
 }

@@ -15,7 +15,7 @@ use crate::messages::entity::{Column as MessageCol, Entity as MessageEntity};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::frames::ServerFrame;
-use shared::{Audience, ContactInfo, ConversationId, GroupRef, Me, PresenceView, UserId, UserView};
+use shared::{Audience, ContactInfo, ConversationId, GroupRef, Me, UserId, UserView};
 use std::collections::HashSet;
 
 /// How many of a chat's last messages a report keeps for the operator.
@@ -210,11 +210,9 @@ impl PrivacyService {
                 })
                 .collect()
         };
-        let presence = pairs.may_see(me, user, Facet::LastSeen).then(|| {
-            let online = self.deps.hub.connections(user) > 0;
-            let seen = person.last_seen_at.filter(|_| person.deleted_at.is_none());
-            PresenceView { online, last_seen_at: if online { None } else { seen } }
-        });
+        let presence = pairs
+            .may_see(me, user, Facet::LastSeen)
+            .then(|| crate::presence::seen_by(&self.deps.hub, &pairs, me, user, person.last_seen_at));
         let mut view = UserView::from(person);
         pairs.redact(me, &mut view);
         Ok(ContactInfo { user: view, presence, common_groups: groups, blocked: pairs.blocked(me, user) })
@@ -257,35 +255,13 @@ impl PrivacyService {
     }
 
     /// After a block or unblock: both refetch their chat with each other (its peer, its
-    /// ticks and whether it can be written to), and each gets the other's presence as they
-    /// may now see it.
+    /// ticks and whether it can be written to); the caller re-sends their presence.
     async fn changed_between(&self, me: UserId, user: UserId) -> Result<Option<ConversationId>> {
         let conversation = self.direct_between(me, user).await?;
         if let Some(conversation) = conversation {
             self.deps.hub.send_to(&[me, user], ServerFrame::ConversationUpdated { conversation_id: conversation });
         }
-        let pairs = Pairs::load(&self.deps.db, &[me, user], &[me, user]).await?;
-        for (viewer, subject) in [(me, user), (user, me)] {
-            let frame = self.presence_frame(&pairs, viewer, subject).await?;
-            self.deps.hub.send_to(&[viewer], frame);
-        }
         Ok(conversation)
-    }
-
-    /// `subject`'s presence as `viewer` may see it: hidden reads as offline, never seen.
-    pub async fn presence_frame(&self, pairs: &Pairs, viewer: UserId, subject: UserId) -> Result<ServerFrame> {
-        let (online, last_seen_at) = if pairs.may_see(viewer, subject, Facet::LastSeen) {
-            let online = self.deps.hub.connections(subject) > 0;
-            let seen = if online {
-                None
-            } else {
-                Users::find_by_id(subject.0).one(&self.deps.db).await?.and_then(|u| u.last_seen_at)
-            };
-            (online, seen)
-        } else {
-            (false, None)
-        };
-        Ok(ServerFrame::Presence { user_id: subject, online, last_seen_at })
     }
 }
 
